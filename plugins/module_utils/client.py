@@ -1,0 +1,518 @@
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one ISAPI client every module and plugin uses.
+
+It owns transport (one requests session per task, connection reuse, TLS verification, proxies
+from the environment), authentication (HTTP Digest done here, not by a library, so that no 401
+is ever retried behind our back), XML, error mapping and bounded retries.
+
+Lockout safety, the rule everything here serves: a Hikvision device locks the client's IP after a
+few failed logins (isapi.md §2.5). So each credential gets exactly one attempt. The only repeats
+of an authenticated request are (a) a digest answer to a challenge the device marked
+``stale=TRUE`` and (b) a fresh nonce for a credential this client has already seen accepted;
+neither can count as a wrong password. Once a credential is rejected, the client refuses to send
+it again for the rest of the task.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import os
+import re
+import time
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    HAS_REQUESTS = True
+    REQUESTS_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the runner
+    HAS_REQUESTS = False
+    REQUESTS_ERROR = exc
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
+    IsapiAuthError, IsapiConnectionError, IsapiLockedError, IsapiNotActivatedError,
+    IsapiProtocolError, IsapiStatusError, IsapiTLSError,
+)
+
+DEFAULT_TIMEOUT = 30
+DEFAULT_CONNECT_TIMEOUT = 10
+# ISAPI documents are small; anything much larger is not an ISAPI answer (or is hostile).
+MAX_XML_BYTES = 4 * 1024 * 1024
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+SAFE_METHODS = ('GET', 'HEAD')
+
+_CHALLENGE_RE = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
+_DIGEST_HASHES = {'MD5': hashlib.md5, 'SHA-256': hashlib.sha256}
+
+
+class Reply(object):
+    """A device answer: HTTP status, headers, body, and the parsed XML on demand."""
+
+    def __init__(self, response, body):
+        self.status = response.status_code
+        self.headers = response.headers
+        self.body = body
+        self._xml = None
+
+    def xml(self):
+        if self._xml is None:
+            self._xml = xmldoc.parse(self.body)
+        return self._xml
+
+    def looks_like_xml(self):
+        return self.body.lstrip()[:1] == b'<' and b'<html' not in self.body[:200].lower()
+
+
+class WriteResult(object):
+    """Outcome of a successful write: statusCode 1 (or 0), or 7 which means reboot to apply."""
+
+    def __init__(self, reboot_required=False, new_id=None, status=None):
+        self.reboot_required = reboot_required
+        self.new_id = new_id
+        self.status = status or {}
+
+
+def parse_challenges(values):
+    """WWW-Authenticate header values -> [(scheme, {param: value})]; several per header allowed."""
+    challenges = []
+    for value in values:
+        # A header may hold several challenges ("Digest ..., Basic realm=...").
+        for part in re.split(r',\s*(?=(?:Digest|Basic)\s)', value.strip(), flags=re.IGNORECASE):
+            if not part.strip():
+                continue
+            scheme, _, rest = part.strip().partition(' ')
+            params = dict((m.group(1).lower(), m.group(2) if m.group(2) is not None else m.group(3))
+                          for m in _CHALLENGE_RE.finditer(rest))
+            challenges.append((scheme.lower(), params))
+    return challenges
+
+
+def digest_authorization(params, username, password, method, uri, nc, cnonce):
+    """The Authorization header value answering one Digest challenge (RFC 7616, qop=auth)."""
+    algorithm = (params.get('algorithm') or 'MD5').upper()
+    sess = algorithm.endswith('-SESS')
+    hash_fn = _DIGEST_HASHES.get(algorithm[:-5] if sess else algorithm)
+    if hash_fn is None:
+        raise ValueError('unsupported digest algorithm %s' % algorithm)
+
+    def h(text):
+        return hash_fn(text.encode('utf-8')).hexdigest()
+
+    realm, nonce = params.get('realm', ''), params.get('nonce', '')
+    ha1 = h('%s:%s:%s' % (username, realm, password))
+    if sess:
+        ha1 = h('%s:%s:%s' % (ha1, nonce, cnonce))
+    ha2 = h('%s:%s' % (method, uri))
+    qops = [q.strip() for q in (params.get('qop') or '').split(',') if q.strip()]
+    nc_text = '%08x' % nc
+    if 'auth' in qops:
+        response = h('%s:%s:%s:%s:auth:%s' % (ha1, nonce, nc_text, cnonce, ha2))
+    else:
+        response = h('%s:%s:%s' % (ha1, nonce, ha2))
+    fields = [('username', username), ('realm', realm), ('nonce', nonce), ('uri', uri),
+              ('algorithm', params.get('algorithm') or 'MD5'), ('response', response)]
+    if params.get('opaque') is not None:
+        fields.append(('opaque', params['opaque']))
+    header = 'Digest ' + ', '.join('%s="%s"' % (k, v) for k, v in fields)
+    if 'auth' in qops:
+        header += ', qop=auth, nc=%s, cnonce="%s"' % (nc_text, cnonce)
+    return header
+
+
+def response_status(root):
+    """The fields of a ResponseStatus element, or None when root is something else."""
+    if root is None or root.tag != 'ResponseStatus':
+        return None
+    code = xmldoc.text(root, 'statusCode')
+    return {
+        'status_code': int(code) if code and code.lstrip('-').isdigit() else None,
+        'sub_status_code': xmldoc.text(root, 'subStatusCode'),
+        'status_string': xmldoc.text(root, 'statusString'),
+        'error_code': xmldoc.text(root, 'errorCode'),
+        'request_url': xmldoc.text(root, 'requestURL'),
+        'id': xmldoc.text(root, 'id'),
+        'description': xmldoc.text(root, 'description') or xmldoc.text(root, 'errorMsg'),
+    }
+
+
+def lock_info(body):
+    """(locked, seconds_left, tries_left) from a 401 body (userCheck or ResponseStatus forms)."""
+    try:
+        root = xmldoc.parse(body)
+    except xmldoc.XmlError:
+        return False, None, None
+    status = (xmldoc.text(root, 'lockStatus') or '').lower()
+    seconds = xmldoc.text(root, 'unlockTime') or xmldoc.text(root, 'resLockTime')
+    tries = xmldoc.text(root, 'retryLoginTime') or xmldoc.text(root, 'retryTimes')
+    to_int = lambda v: int(v) if v is not None and v.isdigit() else None  # noqa: E731
+    return status in ('lock', 'locked'), to_int(seconds), to_int(tries)
+
+
+class IsapiClient(object):
+    """One device, one credential, one HTTP session.
+
+    Create one per task; call ``close()`` (or use it as a context manager) when done.
+    """
+
+    def __init__(self, host, username='admin', password=None, port=None, scheme='https',
+                 validate_certs=True, ca_path=None, timeout=DEFAULT_TIMEOUT,
+                 connect_timeout=DEFAULT_CONNECT_TIMEOUT, allow_insecure_basic_auth=False,
+                 retries=len(RETRY_DELAYS), name=None, sleep=time.sleep):
+        if not HAS_REQUESTS:
+            raise IsapiProtocolError('the Python library "requests" is required on the host that '
+                                     'runs this task: %s' % REQUESTS_ERROR)
+        self.host = host
+        self.scheme = scheme
+        self.port = int(port) if port else (443 if scheme == 'https' else 80)
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.connect_timeout = min(connect_timeout, timeout)
+        self.allow_insecure_basic_auth = allow_insecure_basic_auth
+        self.retries = retries
+        self._sleep = sleep
+        host_part = '[%s]' % host if ':' in host and not host.startswith('[') else host
+        self.base_url = '%s://%s:%d' % (scheme, host_part, self.port)
+        self.device = name or self.base_url
+        if name and name != host:
+            self.device = '%s (%s)' % (name, self.base_url)
+
+        self.session = requests.Session()
+        # trust_env keeps proxy variables working; the no-op auth on every request (below) keeps
+        # requests from sending ~/.netrc credentials, which would count as failed logins.
+        self.session.trust_env = True
+        adapter = HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=2)
+        self.session.mount('http://', adapter)
+        self.session.mount('https://', adapter)
+        if not validate_certs:
+            self.session.verify = False
+        elif ca_path:
+            self.session.verify = os.path.expanduser(ca_path)
+        else:
+            self.session.verify = True
+
+        self._challenge = None      # (scheme, params) chosen from the device's 401
+        self._nc = 0
+        self._proven = False        # this credential has been accepted at least once
+        self._rejected = None       # the error that rejected this credential, never re-sent
+        self.requests_sent = 0
+
+    # -- life cycle ---------------------------------------------------------------------
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def use_password(self, password):
+        """Switch this session to another password (after changing the one in use)."""
+        self._password = password
+        self._proven = False
+        self._rejected = None
+
+    @property
+    def authenticated(self):
+        return self._proven
+
+    # -- high level -------------------------------------------------------------------
+    def get(self, path, params=None, auth=True, timeout=None):
+        """GET an XML document; returns its root element."""
+        reply = self.request('GET', path, params=params, auth=auth, timeout=timeout)
+        return self._xml_of(reply, 'GET', path)
+
+    def get_raw(self, path, params=None, timeout=None, max_bytes=None):
+        """GET a binary body (configuration export, recordings)."""
+        reply = self.request('GET', path, params=params, timeout=timeout, max_bytes=max_bytes)
+        return reply.body
+
+    def put(self, path, document=None, params=None, auth=True, idempotent=True, timeout=None,
+            content_type='application/xml; charset="UTF-8"'):
+        """PUT a document (an Element or bytes). Returns a WriteResult.
+
+        ``idempotent`` says whether sending the same PUT twice is harmless; only then may a lost
+        connection be retried. Reboot, reset and activation pass False.
+        """
+        return self._write('PUT', path, document, params, auth, idempotent, timeout, content_type)
+
+    def post(self, path, document=None, params=None, auth=True, timeout=None,
+             content_type='application/xml; charset="UTF-8"'):
+        return self._write('POST', path, document, params, auth, False, timeout, content_type)
+
+    def post_xml(self, path, document=None, params=None, auth=True, timeout=None):
+        """POST that answers a document rather than a ResponseStatus (search, challenge)."""
+        body = xmldoc.serialize(document) if document is not None and not isinstance(
+            document, bytes) else document
+        reply = self.request('POST', path, data=body, params=params, auth=auth, timeout=timeout,
+                             headers={'Content-Type': 'application/xml; charset="UTF-8"'})
+        return self._xml_of(reply, 'POST', path)
+
+    def delete(self, path, params=None, timeout=None):
+        return self._write('DELETE', path, None, params, True, True, timeout, None)
+
+    # -- mapping of answers -------------------------------------------------------------
+    def _xml_of(self, reply, method, path):
+        if not reply.looks_like_xml():
+            raise IsapiProtocolError(
+                'answered %s %s with %s instead of XML (HTTP %d): is this a Hikvision ISAPI '
+                'device, and are the port and scheme right?' % (
+                    method, path, reply.headers.get('Content-Type', 'no content type'),
+                    reply.status), device=self.device, path=path, http_status=reply.status)
+        try:
+            root = reply.xml()
+        except xmldoc.XmlError as exc:
+            raise IsapiProtocolError('answered %s %s with malformed XML (%s)' % (method, path, exc),
+                                     device=self.device, path=path)
+        status = response_status(root)
+        if status is not None and (reply.status >= 400 or status['status_code'] not in (0, 1, 7)):
+            self._raise_status(status, method, path, reply.status)
+        if reply.status >= 400:
+            raise IsapiProtocolError('answered %s %s with HTTP %d' % (method, path, reply.status),
+                                     device=self.device, path=path, http_status=reply.status)
+        return root
+
+    def _write(self, method, path, document, params, auth, idempotent, timeout, content_type):
+        if document is not None and not isinstance(document, (bytes, bytearray)) and not hasattr(
+                document, 'read'):
+            document = xmldoc.serialize(document)
+        headers = {'Content-Type': content_type} if content_type and document is not None else {}
+        reply = self.request(method, path, data=document, params=params, auth=auth,
+                             timeout=timeout, headers=headers, idempotent=idempotent)
+        if not reply.body.strip():
+            if reply.status >= 400:
+                raise IsapiProtocolError('answered %s %s with HTTP %d and no body' % (
+                    method, path, reply.status), device=self.device, path=path,
+                    http_status=reply.status)
+            return WriteResult()
+        root = self._xml_of(reply, method, path)
+        status = response_status(root) or {}
+        return WriteResult(reboot_required=status.get('status_code') == 7,
+                           new_id=status.get('id'), status=status)
+
+    def _raise_status(self, status, method, path, http_status):
+        sub = status.get('sub_status_code') or ''
+        text = '%s %s failed: statusCode %s (%s), subStatusCode %s' % (
+            method, path, status.get('status_code'), status.get('status_string') or '?', sub or '?')
+        if status.get('description'):
+            text += ': %s' % status['description']
+        cls = IsapiStatusError
+        if sub == 'notActivated':
+            cls = IsapiNotActivatedError
+            text = ('is not activated (factory-fresh): it answers nothing but activation. Run '
+                    'camfleet.hikvision.activate first (%s %s)' % (method, path))
+        elif sub in ('lowPrivilege',):
+            text += ' - the user %r lacks the permission for this' % self.username
+        raise cls(text, device=self.device, status_code=status.get('status_code'),
+                  sub_status_code=sub or None, status_string=status.get('status_string'),
+                  path=path, http_status=http_status, error_code=status.get('error_code'))
+
+    # -- transport and authentication ---------------------------------------------------
+    def request(self, method, path, params=None, data=None, headers=None, auth=True,
+                timeout=None, idempotent=None, max_bytes=None):
+        """Send one logical request; returns a Reply. Handles auth, retries and error mapping
+        of transport failures; leaves ResponseStatus interpretation to the callers above."""
+        if idempotent is None:
+            idempotent = method in SAFE_METHODS
+        if auth and self._rejected is not None:
+            raise self._rejected
+        attempt = 0
+        while True:
+            try:
+                reply = self._authenticated_send(method, path, params, data, headers, auth,
+                                                 timeout, max_bytes)
+            except IsapiConnectionError as exc:
+                if not idempotent or attempt >= self.retries or isinstance(exc, IsapiTLSError):
+                    raise
+                self._sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+                attempt += 1
+                if hasattr(data, 'seek'):
+                    data.seek(0)
+                continue
+            if reply.status == 503 or (reply.status >= 400 and self._busy(reply)):
+                if idempotent and attempt < self.retries:
+                    self._sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+                    attempt += 1
+                    continue
+                if reply.status == 503 and not self._busy(reply):
+                    raise IsapiStatusError(
+                        '%s %s: device busy (HTTP 503) after %d attempts' % (method, path, attempt + 1),
+                        device=self.device, status_code=2, sub_status_code='deviceBusy',
+                        path=path, http_status=503)
+            return reply
+
+    @staticmethod
+    def _busy(reply):
+        if not reply.looks_like_xml():
+            return False
+        try:
+            status = response_status(reply.xml())
+        except xmldoc.XmlError:
+            return False
+        return bool(status) and status['status_code'] == 2 and status['sub_status_code'] in (
+            'deviceBusy', 'serviceUnavailable', None)
+
+    def _authenticated_send(self, method, path, params, data, headers, auth, timeout, max_bytes):
+        sent_credential = auth and self._challenge is not None
+        response, body, prepared = self._send(method, path, params, data, headers, auth,
+                                              timeout, max_bytes)
+        if response.status_code != 401 or not auth:
+            if auth and sent_credential:
+                self._proven = True
+            return Reply(response, body)
+
+        challenges = parse_challenges(self._header_values(response, 'WWW-Authenticate'))
+        if not sent_credential:
+            # First contact: the device told us how it wants to be asked. One attempt follows.
+            self._challenge = self._choose(challenges, path)
+        else:
+            fresh = self._matching(challenges)
+            locked, _, _ = lock_info(body)
+            renegotiate = fresh is not None and not locked and (
+                (fresh[1].get('stale') or '').lower() == 'true' or (
+                    self._proven and fresh[1].get('nonce') != self._challenge[1].get('nonce')))
+            if not renegotiate:
+                self._reject(body, path)
+            self._challenge = fresh
+        if hasattr(data, 'seek'):
+            data.seek(0)
+        response, body, prepared = self._send(method, path, params, data, headers, True,
+                                              timeout, max_bytes)
+        if response.status_code == 401:
+            self._reject(body, path)
+        self._proven = True
+        return Reply(response, body)
+
+    def _choose(self, challenges, path):
+        digests = [c for c in challenges if c[0] == 'digest']
+        if digests:
+            for preferred in ('SHA-256', 'MD5'):
+                for challenge in digests:
+                    if (challenge[1].get('algorithm') or 'MD5').upper() == preferred:
+                        return challenge
+            return digests[0]
+        if any(c[0] == 'basic' for c in challenges):
+            if self.scheme != 'https' and not self.allow_insecure_basic_auth:
+                raise IsapiAuthError(
+                    'offers only Basic authentication, which would send the password in clear '
+                    'text over HTTP. Use scheme: https, or set allow_insecure_basic_auth: true '
+                    'if you accept that risk', device=self.device, path=path)
+            return ('basic', {})
+        raise IsapiProtocolError('answered 401 without a usable WWW-Authenticate challenge',
+                                 device=self.device, path=path)
+
+    def _matching(self, challenges):
+        if self._challenge is None:
+            return None
+        for challenge in challenges:
+            if challenge[0] == self._challenge[0] and (
+                    challenge[1].get('algorithm') or 'MD5').upper() == (
+                    self._challenge[1].get('algorithm') or 'MD5').upper():
+                return challenge
+        return None
+
+    def _reject(self, body, path):
+        locked, seconds, tries = lock_info(body)
+        if locked:
+            error = IsapiLockedError(
+                'the device has locked this client for %s s after failed logins; wait that long '
+                'and fix the credentials before retrying (no further login was attempted)' % (
+                    seconds if seconds is not None else 'some'),
+                device=self.device, path=path, unlock_seconds=seconds)
+        else:
+            detail = ' (%d attempts left before the device locks this client)' % tries \
+                if tries is not None else ''
+            error = IsapiAuthError(
+                'authentication failed for user %r%s; check username/password for this device. '
+                'Not retried: the device locks clients after repeated failures' % (
+                    self.username, detail), device=self.device, path=path, attempts_left=tries)
+        self._rejected = error
+        raise error
+
+    def _authorization(self, method, uri):
+        scheme, params = self._challenge
+        if scheme == 'basic':
+            import base64
+            token = ('%s:%s' % (self.username, self._password or '')).encode('utf-8')
+            return 'Basic ' + base64.b64encode(token).decode('ascii')
+        self._nc += 1
+        cnonce = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+        return digest_authorization(params, self.username, self._password or '', method, uri,
+                                    self._nc, cnonce)
+
+    @staticmethod
+    def _header_values(response, name):
+        raw = getattr(response, 'raw', None)
+        headers = getattr(raw, 'headers', None)
+        if headers is not None and hasattr(headers, 'getlist'):
+            values = headers.getlist(name)
+            if values:
+                return values
+        value = response.headers.get(name)
+        return [value] if value else []
+
+    def _send(self, method, path, params, data, headers, auth, timeout, max_bytes):
+        request = requests.Request(method, self.base_url + path, params=params, data=data,
+                                   headers=headers or {}, auth=_no_auth)
+        prepared = self.session.prepare_request(request)
+        if auth and self._challenge is not None:
+            prepared.headers['Authorization'] = self._authorization(method, prepared.path_url)
+        read_timeout = timeout or self.timeout
+        self.requests_sent += 1
+        try:
+            response = self.session.send(prepared, stream=True, allow_redirects=False,
+                                         timeout=(self.connect_timeout, read_timeout))
+            body = self._read_body(response, max_bytes or MAX_XML_BYTES, method, path)
+        except requests.exceptions.SSLError as exc:
+            raise IsapiTLSError(
+                'TLS to %s failed (%s). If the device uses a certificate from your own CA set '
+                'ca_path to that CA; if it is self-signed, install a proper certificate or set '
+                'validate_certs: false; if the port speaks plain HTTP, use scheme: http' % (
+                    self.base_url, _short(exc)), device=self.device, path=path)
+        except requests.exceptions.ConnectTimeout as exc:
+            raise IsapiConnectionError(
+                'no answer from %s within %s s (%s): check host, port and that this controller '
+                'can route to the device' % (self.base_url, self.connect_timeout, _short(exc)),
+                device=self.device, path=path)
+        except requests.exceptions.ReadTimeout as exc:
+            raise IsapiConnectionError(
+                '%s %s got no answer within %s s: raise timeout for slow operations' % (
+                    method, path, read_timeout), device=self.device, path=path)
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise IsapiConnectionError(
+                'cannot talk to %s (%s): check host, port and scheme, and that the device is up' % (
+                    self.base_url, _short(exc)), device=self.device, path=path)
+        return response, body, prepared
+
+    def _read_body(self, response, limit, method, path):
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise IsapiProtocolError(
+                        'answered %s %s with more than %d bytes; refusing to read on (not an ISAPI '
+                        'answer, or raise the limit for a file download)' % (method, path, limit),
+                        device=self.device, path=path)
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return b''.join(chunks)
+
+
+def _no_auth(prepared):
+    return prepared
+
+
+def _short(exc):
+    """The innermost, human part of a requests/urllib3 exception chain."""
+    text = str(exc)
+    match = re.search(r"(\[SSL[^\]]*\][^')\"]*|Connection refused|Name or service not known|"
+                      r"timed out|Connection reset by peer|Remote end closed connection[^')\"]*|"
+                      r"certificate verify failed[^')\"]*|wrong version number)", text)
+    return match.group(1).strip() if match else text[:200]

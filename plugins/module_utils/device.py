@@ -1,0 +1,208 @@
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Device identity and activation: the logic behind device_info and activate."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import time
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
+    IsapiConnectionError, IsapiInputError, IsapiStatusError,
+)
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 16
+
+
+# -- activation state -------------------------------------------------------------------------
+
+def is_activated(client):
+    """Whether the device is activated, asked without credentials (/SDK/activateStatus, §3.2).
+
+    A device that does not know the path predates activation (before 2015) and so counts as
+    activated; so does a reply without an <Activated> element (as QB treats it).
+    """
+    try:
+        root = client.get('/SDK/activateStatus', auth=False)
+    except IsapiStatusError as exc:
+        if exc.http_status == 404 or exc.sub_status_code == 'notSupport':
+            return True
+        raise
+    value = xmldoc.as_bool(_find_anywhere(root, 'Activated'))
+    return True if value is None else value
+
+
+def _find_anywhere(root, tag):
+    for elem in root.iter():
+        if elem.tag == tag:
+            return xmldoc.text(elem)
+    return None
+
+
+# -- password policy (isapi.md §6.4) ----------------------------------------------------------
+
+def password_problems(password, username='admin', field='password', min_len=PASSWORD_MIN,
+                      max_len=PASSWORD_MAX):
+    """Why the device would refuse this password, as a message naming the field; None if fine.
+
+    Checked before anything is sent, so a bad password never costs a device round trip.
+    """
+    if password is None or password == '':
+        return '%s is required' % field
+    classes = sum([
+        any(c.isdigit() for c in password),
+        any(c.islower() for c in password),
+        any(c.isupper() for c in password),
+        any(not c.isalnum() for c in password),
+    ])
+    if not min_len <= len(password) <= max_len:
+        return ('%s must be %d to %d characters long (it has %d); the device refuses other '
+                'lengths' % (field, min_len, max_len, len(password)))
+    if classes < 2:
+        return ('%s must mix at least two of: digits, lower-case, upper-case, special '
+                'characters (devices call one kind "risky" and refuse it); use three or more for '
+                'a strong password' % field)
+    if any(ord(c) < 32 or ord(c) == 127 for c in password):
+        return '%s must not contain control characters' % field
+    if username and password.lower() == username.lower():
+        return '%s must not be the user name' % field
+    if username and password.lower() == username.lower()[::-1]:
+        return '%s must not be the user name reversed' % field
+    return None
+
+
+def check_password(password, username='admin', field='password'):
+    problem = password_problems(password, username=username, field=field)
+    if problem:
+        raise IsapiInputError(problem)
+
+
+# -- device_info ------------------------------------------------------------------------------
+
+DEVICE_FIELDS = (
+    ('deviceName', 'name'), ('deviceID', 'device_id'), ('model', 'model'),
+    ('serialNumber', 'serial_number'), ('macAddress', 'mac_address'),
+    ('firmwareVersion', 'firmware_version'), ('firmwareReleasedDate', 'firmware_build'),
+    ('encoderVersion', 'encoder_version'), ('hardwareVersion', 'hardware_version'),
+    ('deviceType', 'device_type'), ('manufacturer', 'manufacturer'),
+    ('firmwareVersionInfo', 'firmware_version_info'),
+)
+
+# DeviceCap paths worth a yes/no in the summary (isapi.md §4.2).
+CAPABILITY_FLAGS = (
+    ('SysCap/NetworkCap/isSupportNtp', 'ntp'),
+    ('SysCap/NetworkCap/isSupportHttps', 'https'),
+    ('SysCap/NetworkCap/isSupportUpnp', 'upnp'),
+    ('SysCap/NetworkCap/isSupportEZVIZ', 'hik_connect'),
+    ('SysCap/NetworkCap/isSupportIntegrate', 'integration_protocols'),
+    ('SysCap/NetworkCap/isSupportIPFilter', 'ip_filter'),
+    ('SysCap/NetworkCap/SnmpCap/isSupport', 'snmp'),
+    ('SysCap/NetworkCap/isSupportFtp', 'ftp'),
+    ('SysCap/NetworkCap/isSupportDdns', 'ddns'),
+    ('SecurityCap/issupIllegalLoginLock', 'illegal_login_lock'),
+    ('SecurityCap/isSupportUserCheck', 'user_check'),
+    ('SecurityCap/isSupportConfigFileExport', 'config_export'),
+    ('SecurityCap/isSupportConfigFileImport', 'config_import'),
+)
+
+
+def parse_device_info(root):
+    info = {}
+    for tag, key in DEVICE_FIELDS:
+        value = xmldoc.text(root, tag)
+        if value is not None:
+            info[key] = value
+    build = info.get('firmware_build', '')
+    info['firmware'] = ('%s %s' % (info.get('firmware_version', ''), build)).strip()
+    info['kind'] = 'nvr' if info.get('device_type', '').upper() in ('NVR', 'DVR', 'HVR') else 'camera'
+    info['namespace'] = xmldoc.namespace(root)
+    return info
+
+
+def parse_capabilities(root):
+    summary = {}
+    for path, key in CAPABILITY_FLAGS:
+        value = xmldoc.as_bool(xmldoc.text(root, path))
+        if value is not None:
+            summary[key] = value
+    channels = xmldoc.text(root, 'RacmCap/inputProxyNums')
+    if channels and channels.isdigit():
+        summary['ip_channels'] = int(channels)
+    max_users = xmldoc.text(root, 'SecurityCap/supportUserNums')
+    if max_users and max_users.isdigit():
+        summary['max_users'] = int(max_users)
+    return summary
+
+
+def run_device_info(task):
+    client = task.client
+    activated = is_activated(client)
+    result = {'changed': False, 'activated': activated, 'reachable': True}
+    if not activated:
+        result['msg'] = ('device is not activated (factory-fresh): activate it with '
+                         'camfleet.hikvision.activate; only activation state is known')
+        result['device'] = {}
+        result['capabilities'] = {}
+        return result
+    if not task.params.get('password'):
+        raise IsapiInputError('device is activated, so password is required to read its '
+                              'information (set password or HIKVISION_PASSWORD)',
+                              device=client.device)
+    result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    if task.params.get('gather_capabilities', True):
+        result['capabilities'] = parse_capabilities(client.get('/ISAPI/System/capabilities'))
+    return result
+
+
+# -- activate ---------------------------------------------------------------------------------
+
+def activate(client, password):
+    """Run the challenge/activate exchange of §3.3-§3.5 (no authentication involved)."""
+    key = crypto.new_key()
+    challenge = xmldoc.element('PublicKey', {'key': crypto.public_key_field(key)}, version=None)
+    reply = client.post_xml('/ISAPI/Security/challenge', challenge, auth=False)
+    field = xmldoc.text(reply, 'key')
+    if not field:
+        raise IsapiStatusError('the activation challenge reply carried no <key>',
+                               device=client.device, path='/ISAPI/Security/challenge')
+    random_string = crypto.decrypt_challenge(key, field)
+    body = xmldoc.element('ActivateInfo', {'password': crypto.encrypt_password(random_string, password)},
+                          version=None)
+    try:
+        client.put('/ISAPI/System/activate', body, auth=False, idempotent=False)
+    except IsapiConnectionError:
+        # The answer may be lost after the device applied it; what the device says now decides.
+        time.sleep(1)
+        if not is_activated(client):
+            raise
+
+
+def run_activate(task):
+    params = task.params
+    client = task.client
+    # The connection password is the one the device gets: the same value then logs in for every
+    # later task, and module_defaults supply it to both.
+    new_password = params.get('password')
+    if (params.get('username') or 'admin') != 'admin':
+        raise IsapiInputError("username must be admin: activation sets the password of the "
+                              "built-in 'admin' account (got %r)" % params.get('username'))
+    check_password(new_password, username='admin', field='password')
+    if not crypto.HAS_CRYPTOGRAPHY:
+        raise IsapiInputError('the Python library "cryptography" is required for activation: %s'
+                              % crypto.CRYPTOGRAPHY_ERROR)
+    if is_activated(client):
+        return {'changed': False, 'activated': True,
+                'msg': 'device is already activated; nothing sent'}
+    result = {'changed': True, 'activated': True,
+              'diff': {'before': {'activated': False}, 'after': {'activated': True}}}
+    if task.check_mode:
+        result['msg'] = 'device would be activated'
+        return result
+    activate(client, new_password)
+    # Prove the new credential works before telling later tasks to rely on it.
+    client.use_password(new_password)
+    result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    result['msg'] = 'device activated and the new admin password verified by logging in'
+    return result

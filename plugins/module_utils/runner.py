@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs a module's logic the same way whether it is shipped as a module or run in-process.
+
+A module is a ``ModuleSpec``: its argument spec plus a plain function ``run(task)`` that takes a
+``Task`` (params, a lazily created client, check/diff flags) and returns the result dict. The
+module file calls ``run_as_module(SPEC)``; the action plugin of the same name calls
+``execute(SPEC, ...)`` inside the controller's worker, which costs a fraction of a module
+(ENGINEERING.md §3). Both paths go through ``execute`` so their behaviour cannot drift.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import (
+    CONNECTION_ARGSPEC, client_from_params,
+)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
+
+
+class ModuleSpec(object):
+    def __init__(self, argument_spec, run, connection=True, supports_check_mode=True,
+                 mutually_exclusive=None, required_if=None, required_together=None,
+                 required_one_of=None):
+        spec = copy.deepcopy(CONNECTION_ARGSPEC) if connection else {}
+        spec.update(argument_spec)
+        self.argument_spec = spec
+        self.run = run
+        self.supports_check_mode = supports_check_mode
+        self.kwargs = dict(
+            mutually_exclusive=mutually_exclusive or [], required_if=required_if or [],
+            required_together=required_together or [], required_one_of=required_one_of or [])
+
+
+class Task(object):
+    """What a module's run function sees."""
+
+    def __init__(self, params, check_mode=False, diff=False, name=None, warn=None):
+        self.params = params
+        self.check_mode = check_mode
+        self.diff = diff
+        self.name = name
+        self._warn = warn
+        self._client = None
+        self.warnings = []
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = client_from_params(self.params, name=self.name)
+        return self._client
+
+    def warn(self, message):
+        self.warnings.append(message)
+        if self._warn:
+            self._warn(message)
+
+    def close(self):
+        if self._client is not None:
+            self._client.close()
+
+
+def execute(spec, params, check_mode=False, diff=False, name=None, warn=None):
+    """Run the spec's logic; returns the result dict, with failed/msg on a handled error."""
+    task = Task(params, check_mode=check_mode, diff=diff, name=name, warn=warn)
+    try:
+        result = spec.run(task)
+    except IsapiError as exc:
+        result = exc.as_result()
+        result['failed'] = True
+        result.setdefault('changed', False)
+    finally:
+        task.close()
+    result.setdefault('changed', False)
+    if not diff:
+        result.pop('diff', None)
+    return result
+
+
+def run_as_module(spec):
+    """Entry point of a module file."""
+    from ansible.module_utils.basic import AnsibleModule
+    module = AnsibleModule(argument_spec=spec.argument_spec,
+                           supports_check_mode=spec.supports_check_mode, **spec.kwargs)
+    result = execute(spec, module.params, check_mode=module.check_mode, diff=module._diff,
+                     warn=None)
+    if result.pop('failed', False):
+        module.fail_json(**result)
+    module.exit_json(**result)

@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Device user accounts (isapi.md §6): the logic behind the user module.
+
+Passwords are write-only on the device, so "is the password already right?" is answered by
+logging in once with the desired one. That attempt is the only extra login this module makes, and
+it is made on a separate session so a refusal never poisons the admin session.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
+from ansible_collections.camfleet.hikvision.plugins.module_utils.device import check_password
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
+    IsapiAuthError, IsapiInputError, IsapiLockedError,
+)
+
+LEVELS = {'administrator': 'Administrator', 'operator': 'Operator', 'viewer': 'Viewer'}
+USERS = '/ISAPI/Security/users'
+# admin plus 31 more (isapi.md §4.3 supportUserNums; manuals say 31 extra accounts)
+MAX_ACCOUNTS = 32
+
+
+def list_users(client):
+    """[(id, name, level, element)] as the device lists them."""
+    root = client.get(USERS)
+    users = []
+    for elem in xmldoc.findall(root, 'User'):
+        users.append({'id': xmldoc.text(elem, 'id'), 'name': xmldoc.text(elem, 'userName'),
+                      'level': (xmldoc.text(elem, 'userLevel') or '').lower(), 'element': elem,
+                      'namespace': xmldoc.namespace(elem) or xmldoc.namespace(root)})
+    return users, xmldoc.namespace(root)
+
+
+def public(user):
+    return {'id': int(user['id']) if user.get('id') and user['id'].isdigit() else user.get('id'),
+            'name': user['name'], 'level': user['level']}
+
+
+def password_works(params, name, password, device_name=None):
+    """Log in once as name/password on a fresh session. True, False, or raises if locked."""
+    probe_params = dict(params, username=name, password=password)
+    probe = client_from_params(probe_params, name=device_name)
+    try:
+        probe.get('/ISAPI/Security/userCheck')
+        return True
+    except IsapiLockedError:
+        raise
+    except IsapiAuthError:
+        return False
+    finally:
+        probe.close()
+
+
+def run_user(task):
+    params = task.params
+    client = task.client
+    name = params['name']
+    state = params['state']
+    level = params.get('level')
+    new_password = params.get('user_password')
+    if new_password is not None:
+        check_password(new_password, username=name, field='user_password')
+
+    users, namespace = list_users(client)
+    current = next((u for u in users if u['name'] == name), None)
+    result = {'changed': False}
+
+    if state == 'absent':
+        if current is None:
+            result['user'] = None
+            return result
+        if current['id'] == '1' or current['level'] == 'administrator' and name == 'admin':
+            raise IsapiInputError("the built-in admin account (id 1) cannot be deleted", device=client.device)
+        if name == params.get('username'):
+            raise IsapiInputError('refusing to delete %r, the account this task logs in with' % name,
+                                  device=client.device)
+        result.update(changed=True, user=None,
+                      diff={'before': public(current), 'after': {}})
+        if not task.check_mode:
+            client.delete('%s/%s' % (USERS, current['id']),
+                          params={'loginPassword': params.get('password')})
+        return result
+
+    if current is None:
+        if new_password is None:
+            raise IsapiInputError('user_password is required to create user %r' % name,
+                                  device=client.device)
+        if len(users) >= MAX_ACCOUNTS:
+            raise IsapiInputError('the device already has %d accounts, its maximum' % len(users),
+                                  device=client.device)
+        desired = {'name': name, 'level': level or 'viewer'}
+        result.update(changed=True, user=dict(desired, id=None), password_changed=True,
+                      diff={'before': {}, 'after': desired})
+        if task.check_mode:
+            return result
+        body = xmldoc.element('User', {
+            'userName': name, 'password': new_password,
+            'userLevel': LEVELS[desired['level']], 'loginPassword': params.get('password'),
+        }, ns=namespace)
+        write = client.post(USERS, body)
+        created = next((u for u in list_users(client)[0] if u['name'] == name), None)
+        result['user'] = public(created) if created else dict(desired, id=write.new_id)
+        return result
+
+    # Existing account: level, then password.
+    before = public(current)
+    after = dict(before)
+    element = current['element']
+    if level and level != current['level']:
+        if current['id'] == '1':
+            raise IsapiInputError('the built-in admin account must stay administrator '
+                                  '(level %s asked)' % level, device=client.device)
+        after['level'] = level
+    change_password = False
+    if new_password is not None and params['update_password'] == 'always':
+        if name == params.get('username') and new_password == params.get('password'):
+            change_password = False  # this session just proved it works
+        else:
+            change_password = not password_works(params, name, new_password, task.name)
+    if after == before and not change_password:
+        result['user'] = before
+        result['password_changed'] = False
+        return result
+
+    result.update(changed=True, user=after, password_changed=change_password,
+                  diff={'before': before, 'after': dict(after, password='(changed)')
+                        if change_password else after})
+    if task.check_mode:
+        return result
+    body = _edited(element, namespace, after, new_password if change_password else None,
+                   params.get('password'))
+    client.put('%s/%s' % (USERS, current['id']), body)
+    if change_password and name == params.get('username'):
+        # The session's own credential just changed: switch to it and prove it.
+        client.use_password(new_password)
+        client.get('/ISAPI/Security/userCheck')
+        result['session_password_switched'] = True
+    return result
+
+
+def _edited(element, namespace, after, new_password, login_password):
+    """The user's own document with level/password changed and loginPassword added."""
+    body = xmldoc.parse(xmldoc.serialize(element))
+    if namespace and not xmldoc.namespace(body):
+        body.set('xmlns', namespace)
+    xmldoc.set_text(body, 'userLevel', LEVELS[after['level']])
+    if new_password is not None:
+        xmldoc.set_text(body, 'password', new_password)
+    if login_password:
+        xmldoc.set_text(body, 'loginPassword', login_password)
+    return body

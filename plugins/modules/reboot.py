@@ -1,0 +1,76 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: reboot
+short_description: Reboot a Hikvision device and wait until it answers again
+version_added: 0.1.0
+description:
+  - Sends C(PUT /ISAPI/System/reboot), then waits until the device has gone down and answers
+    again, and finally logs in once to prove it is back.
+  - Waiting polls an unauthenticated status path, so a slow reboot never costs login attempts.
+  - Always reports RV(changed=true), as a reboot is an action, not a state.
+options:
+  wait:
+    description: Wait for the device to come back.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for the device to go down and come back.
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - camfleet.hikvision.connection
+  - camfleet.hikvision.connection.ATTRIBUTES
+attributes:
+  check_mode:
+    support: full
+    details: In check mode nothing is sent and RV(changed) is true.
+  diff_mode:
+    support: none
+  platform:
+    platforms: hikvision
+author:
+  - camfleet.hikvision contributors
+'''
+
+EXAMPLES = r'''
+- name: Reboot to apply settings that answered reboot_required
+  camfleet.hikvision.reboot:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+  when: result.reboot_required | default(false)
+'''
+
+RETURN = r'''
+elapsed:
+  description: Seconds from the reboot command until the device answered again.
+  returned: when wait is true and not in check mode
+  type: float
+  sample: 74.5
+msg:
+  description: What happened.
+  returned: always
+  type: str
+'''
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils.maintenance import run_reboot
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
+
+SPEC = ModuleSpec(dict(
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=300),
+), run_reboot)
+
+
+def main():
+    run_as_module(SPEC)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,124 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: user
+short_description: Manage user accounts on a Hikvision device
+version_added: 0.1.0
+description:
+  - Creates, modifies and deletes device accounts (administrator, operator, viewer).
+  - Passwords are write-only on the device. With O(update_password=always) the module logs in
+    once as O(name) with O(user_password) on a separate session and changes the password only
+    if that login is refused. That check counts as one failed login on the device when the
+    password differs; it is never repeated.
+  - Changing the password of the account the task logs in with switches the session to the new
+    password and proves it works before the task ends; later tasks must use the new password.
+  - Sends the connection password as C(loginPassword), which current firmware requires to
+    change accounts.
+options:
+  name:
+    description: User name of the account.
+    type: str
+    required: true
+  state:
+    description: Whether the account should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  level:
+    description:
+      - Account level. Defaults to V(viewer) when creating; unchanged otherwise.
+      - The built-in C(admin) account is always V(administrator).
+    type: str
+    choices: [administrator, operator, viewer]
+  user_password:
+    description:
+      - Password of the account. Required to create one.
+      - Must meet the device policy (8 to 16 characters, at least two kinds of characters,
+        not the user name nor the user name reversed); checked before anything is sent.
+    type: str
+  update_password:
+    description:
+      - V(always) makes the password of an existing account O(user_password) (logging in once to
+        find out whether it already is). V(on_create) sets it only when creating the account.
+    type: str
+    choices: [always, on_create]
+    default: always
+extends_documentation_fragment:
+  - camfleet.hikvision.connection
+  - camfleet.hikvision.connection.ATTRIBUTES
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: hikvision
+author:
+  - camfleet.hikvision contributors
+'''
+
+EXAMPLES = r'''
+- name: A viewer account for the VMS
+  camfleet.hikvision.user:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    name: vms
+    level: viewer
+    user_password: "{{ vault_vms_password }}"
+
+- name: Rotate the admin password (later tasks must use the new one)
+  camfleet.hikvision.user:
+    host: "{{ isapi_host }}"
+    password: "{{ old_admin_password }}"
+    name: admin
+    user_password: "{{ new_admin_password }}"
+
+- name: Remove a leftover installer account
+  camfleet.hikvision.user:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    name: installer
+    state: absent
+'''
+
+RETURN = r'''
+user:
+  description: The account after the task (no password); null when absent.
+  returned: always
+  type: dict
+  sample: {id: 3, name: vms, level: viewer}
+password_changed:
+  description: Whether the account's password was (or in check mode would be) changed.
+  returned: when state=present
+  type: bool
+session_password_switched:
+  description: The task changed the password it was logged in with and verified the new one.
+  returned: when that happened
+  type: bool
+'''
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
+from ansible_collections.camfleet.hikvision.plugins.module_utils.users import run_user
+
+SPEC = ModuleSpec(dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    level=dict(type='str', choices=['administrator', 'operator', 'viewer']),
+    user_password=dict(type='str', no_log=True),
+    update_password=dict(type='str', default='always', choices=['always', 'on_create'],
+                         no_log=False),
+), run_user)
+
+
+def main():
+    run_as_module(SPEC)
+
+
+if __name__ == '__main__':
+    main()
