@@ -26,7 +26,7 @@ $(COLL_LINK):
 setup: $(BIN)/.installed $(COLL_LINK)
 
 demo: setup
-	$(BIN)/python -m emulator demo
+	$(BIN)/python scripts/demo.py
 
 test: setup
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests

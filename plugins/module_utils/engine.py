@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The get-normalise-compare-put engine every declarative module uses.
+
+A resource is one ISAPI document (``/ISAPI/System/time``...). A module names the settings it
+manages as ``Field``s (user key -> element path + type), the user asks for some of them, and the
+engine reads the document once, compares only what was asked (both sides normalised, so a second
+run reports no change), edits the document in place (read-modify-write keeps everything else
+exactly as the device sent it) and writes it once, unless in check mode. It returns one diff
+format (before/after of just the asked keys) and surfaces statusCode 7 as ``reboot_required``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+
+
+class Field(object):
+    """One managed setting: where it lives in the document and what type it has.
+
+    kind: 'str', 'int', 'bool' or 'list' (repeated leaf elements at path).
+    to_device / from_device: optional converters between the user's value and the wire text.
+    """
+
+    def __init__(self, path, kind='str', to_device=None, from_device=None, create=False):
+        self.path = path
+        self.kind = kind
+        self.to_device = to_device
+        self.from_device = from_device
+        self.create = create
+
+    def read(self, root):
+        if self.kind == 'list':
+            return [xmldoc.text(e) for e in xmldoc.findall(root, self.path) if xmldoc.text(e)]
+        raw = xmldoc.text(root, self.path)
+        if raw is None and xmldoc.find(root, self.path) is None:
+            return None
+        if self.from_device:
+            return self.from_device(raw)
+        return normalise(raw, self.kind)
+
+    def present(self, root):
+        return xmldoc.find(root, self.path) is not None
+
+    def wire(self, value):
+        value = self.to_device(value) if self.to_device else value
+        return xmldoc.xml_value(value)
+
+    def write(self, root, value):
+        xmldoc.set_text(root, self.path, self.wire(value))
+
+    def want(self, value):
+        """The user's value in the normalised form read() gives."""
+        if self.kind == 'list':
+            return [str(v) for v in value]
+        if self.from_device:
+            return self.from_device(self.wire(value))
+        return normalise(self.wire(value), self.kind)
+
+
+def normalise(raw, kind):
+    if raw is None:
+        return None
+    if kind == 'bool':
+        return xmldoc.as_bool(raw)
+    if kind == 'int':
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            return raw
+    return str(raw).strip()
+
+
+class Plan(object):
+    def __init__(self):
+        self.before = {}
+        self.after = {}
+        self.unsupported = []
+
+    @property
+    def changed(self):
+        return self.before != self.after
+
+
+def plan(root, fields, desired, unsupported='error', device=None):
+    """Compare the asked keys of desired (None = not asked) with the document."""
+    result = Plan()
+    for key, value in desired.items():
+        if value is None:
+            continue
+        field = fields[key]
+        if field.kind != 'list' and not field.present(root) and not field.create:
+            if unsupported == 'error':
+                raise IsapiInputError(
+                    '%s is not supported by this device (no %s in its document); remove it from '
+                    'the task or set strict: false' % (key, field.path), device=device)
+            result.unsupported.append(key)
+            continue
+        current = field.read(root)
+        wanted = field.want(value)
+        result.before[key] = current
+        result.after[key] = wanted
+    return result
+
+
+def apply(root, fields, result, desired):
+    for key in result.after:
+        if result.after[key] != result.before[key]:
+            field = fields[key]
+            if field.kind == 'list':
+                raise IsapiInputError('list fields need a module-specific writer (%s)' % key)
+            field.write(root, desired[key])
+
+
+def converge(task, path, fields, desired, unsupported='error', params=None, root=None):
+    """Read path once, compare, write once if needed. Returns the module result dict."""
+    client = task.client
+    if root is None:
+        root = client.get(path, params=params)
+    result_plan = plan(root, fields, desired, unsupported=unsupported, device=client.device)
+    result = {'changed': result_plan.changed, 'reboot_required': False,
+              'diff': {'before': result_plan.before, 'after': result_plan.after}}
+    if result_plan.unsupported:
+        result['unsupported'] = result_plan.unsupported
+    if not result_plan.changed or task.check_mode:
+        return result
+    apply(root, fields, result_plan, desired)
+    write = client.put(path, root, params=params)
+    result['reboot_required'] = write.reboot_required
+    return result
