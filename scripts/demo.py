@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 
+import yaml
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
@@ -19,7 +21,9 @@ from emulator.testing import RunningFleet  # noqa: E402
 def main():
     fleet_file = os.path.join(ROOT, 'emulator', 'fleets', 'demo.yml')
     out_dir = tempfile.mkdtemp(prefix='camfleet-demo-')
-    with RunningFleet(fleet_file=fleet_file, out_dir=out_dir) as fleet:
+    with open(fleet_file) as f:
+        spec = yaml.safe_load(f)
+    with RunningFleet(fleet=spec, out_dir=out_dir) as fleet:
         fresh = sorted(n for n, d in fleet.devices.items() if not d['activated'])
         print('Emulated fleet of %d devices is up (%d factory-fresh: %s); outputs in %s' % (
             len(fleet.devices), len(fresh), ', '.join(fresh), out_dir), flush=True)

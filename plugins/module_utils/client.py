@@ -84,7 +84,7 @@ def parse_challenges(values):
         for part in re.split(r',\s*(?=(?:Digest|Basic)\s)', value.strip(), flags=re.IGNORECASE):
             if not part.strip():
                 continue
-            scheme, _, rest = part.strip().partition(' ')
+            scheme, dummy, rest = part.strip().partition(' ')
             params = dict((m.group(1).lower(), m.group(2) if m.group(2) is not None else m.group(3))
                           for m in _CHALLENGE_RE.finditer(rest))
             challenges.append((scheme.lower(), params))
@@ -148,8 +148,11 @@ def lock_info(body):
     status = (xmldoc.text(root, 'lockStatus') or '').lower()
     seconds = xmldoc.text(root, 'unlockTime') or xmldoc.text(root, 'resLockTime')
     tries = xmldoc.text(root, 'retryLoginTime') or xmldoc.text(root, 'retryTimes')
-    to_int = lambda v: int(v) if v is not None and v.isdigit() else None  # noqa: E731
-    return status in ('lock', 'locked'), to_int(seconds), to_int(tries)
+    return status in ('lock', 'locked'), _to_int(seconds), _to_int(tries)
+
+
+def _to_int(value):
+    return int(value) if value is not None and value.isdigit() else None
 
 
 class IsapiClient(object):
@@ -222,9 +225,11 @@ class IsapiClient(object):
         return self._proven
 
     # -- high level -------------------------------------------------------------------
-    def get(self, path, params=None, auth=True, timeout=None):
-        """GET an XML document; returns its root element."""
-        reply = self.request('GET', path, params=params, auth=auth, timeout=timeout)
+    def get(self, path, params=None, auth=True, timeout=None, retry=True):
+        """GET an XML document; returns its root element. retry=False reports the first
+        connection failure at once (for probes whose point is to see the device go away)."""
+        reply = self.request('GET', path, params=params, auth=auth, timeout=timeout,
+                             idempotent=retry)
         return self._xml_of(reply, 'GET', path)
 
     def get_raw(self, path, params=None, timeout=None, max_bytes=None):
@@ -372,7 +377,7 @@ class IsapiClient(object):
             self._challenge = self._choose(challenges, path)
         else:
             fresh = self._matching(challenges)
-            locked, _, _ = lock_info(body)
+            locked = lock_info(body)[0]
             renegotiate = fresh is not None and not locked and (
                 (fresh[1].get('stale') or '').lower() == 'true' or (
                     self._proven and fresh[1].get('nonce') != self._challenge[1].get('nonce')))

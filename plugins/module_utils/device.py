@@ -18,14 +18,14 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 16
 
 # -- activation state -------------------------------------------------------------------------
 
-def is_activated(client):
+def is_activated(client, retry=True):
     """Whether the device is activated, asked without credentials (/SDK/activateStatus, §3.2).
 
     A device that does not know the path predates activation (before 2015) and so counts as
     activated; so does a reply without an <Activated> element (as QB treats it).
     """
     try:
-        root = client.get('/SDK/activateStatus', auth=False)
+        root = client.get('/SDK/activateStatus', auth=False, retry=retry)
     except IsapiStatusError as exc:
         if exc.http_status == 404 or exc.sub_status_code == 'notSupport':
             return True

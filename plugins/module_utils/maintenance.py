@@ -27,7 +27,7 @@ def wait_for_restart(client, timeout, poll=POLL_SECONDS, clock=time.monotonic, s
     went_down = False
     while clock() < deadline:
         try:
-            is_activated(client)
+            is_activated(client, retry=False)
             if went_down:
                 return round(clock() - start, 1)
         except IsapiConnectionError:

@@ -75,9 +75,29 @@ def execute(spec, params, check_mode=False, diff=False, name=None, warn=None):
     finally:
         task.close()
     result.setdefault('changed', False)
+    if task.warnings:
+        result['warnings'] = list(result.get('warnings') or []) + task.warnings
     if not diff:
         result.pop('diff', None)
     return result
+
+
+def run_in_process(spec, args, check_mode=False, diff=False, name=None):
+    """What the action plugin does on the controller: validate args exactly as AnsibleModule
+    would (defaults, choices, environment fallbacks), run, and strip no_log values."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible.module_utils.common.parameters import remove_values
+
+    validation = ArgumentSpecValidator(spec.argument_spec, **spec.kwargs).validate(args)
+    no_log_values = validation._no_log_values
+    if validation.error_messages:
+        return {'failed': True, 'changed': False,
+                'msg': remove_values('; '.join(validation.error_messages), no_log_values)}
+    if check_mode and not spec.supports_check_mode:
+        return {'skipped': True, 'changed': False, 'msg': 'this module does not support check mode'}
+    outcome = execute(spec, validation.validated_parameters, check_mode=check_mode, diff=diff,
+                      name=name)
+    return remove_values(outcome, no_log_values)
 
 
 def run_as_module(spec):

@@ -15,11 +15,9 @@ __metaclass__ = type
 
 import os
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import execute
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_in_process
 
 # Forces the shipped-module path even on the controller: how the tests prove both paths agree.
 FORCE_MODULE_ENV = 'CAMFLEET_FORCE_MODULE'
@@ -44,25 +42,7 @@ class IsapiActionBase(ActionBase):
                                                task_vars=task_vars))
             return result
 
-        spec = self.SPEC
-        validator = ArgumentSpecValidator(spec.argument_spec, **spec.kwargs)
-        validation = validator.validate(self._task.args)
-        no_log_values = validation._no_log_values
-        if validation.error_messages:
-            result.update(failed=True, msg=remove_values(
-                '; '.join(validation.error_messages), no_log_values))
-            return result
-        check_mode = bool(self._task.check_mode)
-        if check_mode and not spec.supports_check_mode:
-            result.update(skipped=True, msg='this module does not support check mode')
-            return result
-
         name = (task_vars or {}).get('inventory_hostname')
-        outcome = execute(spec, validation.validated_parameters, check_mode=check_mode,
-                          diff=bool(self._task.diff), name=name)
-        result.update(remove_values(outcome, no_log_values))
-        warnings = list(validation._warnings or []) if hasattr(validation, '_warnings') else []
-        if outcome.get('warnings') or warnings:
-            result['warnings'] = [w for w in warnings if isinstance(w, str)] + list(
-                outcome.get('warnings') or [])
+        result.update(run_in_process(self.SPEC, self._task.args, check_mode=bool(self._task.check_mode),
+                                     diff=bool(self._task.diff), name=name))
         return result

@@ -1,0 +1,103 @@
+"""Command line: python -m emulator serve (--fleet FILE | --devices N) --out DIR."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+from aiohttp import web
+
+from .fleet import FleetError, generated_fleet, load_fleet_file
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run a fleet of emulated devices until SIGTERM/SIGINT")
+    source = serve.add_mutually_exclusive_group(required=True)
+    source.add_argument("--fleet", help="fleet YAML file")
+    source.add_argument("--devices", type=int, help="generate N activated current_camera devices")
+    serve.add_argument("--out", required=True, help="directory for ca.pem, inventory.yml, vault-pass, fleet.json")
+    serve.add_argument("--subnet", help="address pool for --devices (default 127.30.0.0/16)")
+    serve.add_argument("--time-scale", type=float, help="override the fleet's time_scale")
+    serve.add_argument("--control-port", type=int, help="override the fleet's control_port (0 = any)")
+    serve.add_argument("-v", "--verbose", action="store_true")
+    return parser
+
+
+async def serve(args) -> int:
+    from . import outputs
+    from .control import make_app
+    from .server import FleetRuntime
+
+    started = time.monotonic()
+    overrides = {"time_scale": args.time_scale, "control_port": args.control_port}
+    try:
+        if args.fleet:
+            if args.subnet:
+                raise FleetError("--subnet only applies to --devices; put subnet: in the fleet file")
+            fleet = load_fleet_file(args.fleet, **overrides)
+        else:
+            if args.devices < 1:
+                raise FleetError("--devices must be at least 1")
+            fleet = generated_fleet(args.devices, subnet=args.subnet or "127.30.0.0/16", **overrides)
+    except (FleetError, OSError, ValueError) as exc:
+        print(f"emulator: bad fleet: {exc}", file=sys.stderr)
+        return 2
+
+    out_dir = os.path.abspath(args.out)
+    os.makedirs(out_dir, exist_ok=True)
+    stale = os.path.join(out_dir, "fleet.json")
+    if os.path.exists(stale):
+        os.unlink(stale)  # a waiter must never pick up the previous run's file
+
+    loop = asyncio.get_running_loop()
+    vault_password = outputs.new_vault_password()
+    secrets_by_name = {spec.name: spec.admin_password() for spec in fleet.devices}
+    encrypting = loop.run_in_executor(None, outputs.vault_encrypt_all, vault_password, secrets_by_name)
+
+    tls_dir = tempfile.mkdtemp(prefix="camfleet-emu-tls-")
+    runtime = FleetRuntime(fleet, tls_dir)
+    control_runner = None
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        try:
+            await runtime.start()
+        except RuntimeError as exc:
+            print(f"emulator: {exc}", file=sys.stderr)
+            return 1
+        fleet_doc = {}
+        control_runner = web.AppRunner(make_app(runtime, lambda: fleet_doc), access_log=None)
+        await control_runner.setup()
+        site = web.TCPSite(control_runner, "127.0.0.1", fleet.control_port)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        control_url = f"http://127.0.0.1:{port}"
+        encrypted = await encrypting
+        fleet_doc.update(outputs.write_all(out_dir, fleet, runtime.ca.ca_pem(), control_url,
+                                           vault_password, encrypted))
+        print(f"emulator: {len(fleet.devices)} devices up in {time.monotonic() - started:.2f}s; "
+              f"control API {control_url}; outputs in {out_dir}", file=sys.stderr, flush=True)
+        await stop.wait()
+        return 0
+    finally:
+        if control_runner is not None:
+            await control_runner.cleanup()
+        await runtime.stop()
+        shutil.rmtree(tls_dir, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.command == "serve":
+        return asyncio.run(serve(args))
+    return 2

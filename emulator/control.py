@@ -1,0 +1,174 @@
+"""Control API for tests and demos: JSON over HTTP on 127.0.0.1 only."""
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+from aiohttp import web
+
+from .state import to_json
+
+
+def device_view(device) -> dict:
+    st = device.state
+    spec = device.spec
+    now = time.time()
+    locks = {}
+    for ip, entry in device.auth.locks.items():
+        locks[ip] = {"failures": entry.failures,
+                     "locked": entry.locked_until is not None and entry.locked_until > now,
+                     "unlock_in": max(0.0, (entry.locked_until or now) - now)}
+    faults = to_json(device.faults)
+    faults["refuse_seconds_left"] = max(0.0, (device.faults.refuse_until or now) - now)
+    return {
+        "name": spec.name, "site": spec.site, "kind": spec.kind, "profile": spec.profile.name,
+        "model": spec.model, "serial": spec.serial, "mac": spec.mac, "firmware": spec.firmware,
+        "http_port": spec.http_port, "https_port": spec.https_port,
+        "activated": st.activated,
+        "users": [u.public() for u in st.users],
+        "device_name": st.device_name,
+        "address": st.address,
+        "staged_address": st.staged_network.address if st.staged_network else None,
+        "factory_address": spec.factory_address,
+        "network": to_json(st.network),
+        "staged_network": to_json(st.staged_network),
+        "link": to_json(st.link),
+        "time": to_json(st.time),
+        "ntp": to_json(st.ntp),
+        "lock": to_json(st.lock),
+        "locks": locks,
+        "channels": [{k: v for k, v in to_json(ch).items() if k != "password"} for ch in st.channels],
+        "online": device.listening,
+        "status": device.status(),
+        "rebooting": device.rebooting_until is not None,
+        "reboot_seconds_left": max(0.0, (device.rebooting_until or now) - now),
+        "bind_error": device.bind_error,
+        "boot_time": st.boot_time,
+        "reboot_count": st.reboot_count,
+        "challenge_pending": device.challenge is not None,
+        "faults": faults,
+        "log": st.log,
+    }
+
+
+def counters_view(device) -> dict:
+    return to_json(device.counters)
+
+
+async def _json_body(request: web.Request) -> dict:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, ValueError):
+        raise web.HTTPBadRequest(text='{"error": "body is not JSON"}', content_type="application/json")
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text='{"error": "body must be an object"}', content_type="application/json")
+    return data
+
+
+def make_app(runtime, fleet_doc_provider) -> web.Application:
+    routes = web.RouteTableDef()
+
+    def device_or_404(request):
+        name = request.match_info["name"]
+        device = runtime.devices.get(name)
+        if device is None:
+            raise web.HTTPNotFound(text=json.dumps({"error": f"no device {name!r}"}),
+                                   content_type="application/json")
+        return device
+
+    @routes.get("/fleet")
+    async def fleet(request):
+        return web.json_response(fleet_doc_provider())
+
+    @routes.get("/devices")
+    async def devices(request):
+        return web.json_response({name: {"address": d.state.address, "status": d.status(),
+                                         "activated": d.state.activated}
+                                  for name, d in runtime.devices.items()})
+
+    @routes.get("/devices/{name}")
+    async def device_state(request):
+        return web.json_response(device_view(device_or_404(request)))
+
+    @routes.post("/devices/{name}/check-password")
+    async def check_password(request):
+        device = device_or_404(request)
+        data = await _json_body(request)
+        user = device.state.user_by_name(str(data.get("user", "admin")))
+        ok = (device.state.activated and user is not None
+              and secrets.compare_digest(user.password, str(data.get("password", ""))))
+        return web.json_response({"ok": bool(ok)})
+
+    @routes.get("/devices/{name}/counters")
+    async def counters(request):
+        return web.json_response(counters_view(device_or_404(request)))
+
+    @routes.post("/devices/{name}/counters/reset")
+    async def reset_counters(request):
+        device = device_or_404(request)
+        from .state import Counters
+        device.counters = Counters()
+        return web.json_response(counters_view(device))
+
+    @routes.post("/devices/{name}/faults")
+    async def set_faults(request):
+        device = device_or_404(request)
+        data = await _json_body(request)
+        unknown = set(data) - {"latency_ms", "refuse_seconds", "busy_next", "drop_response_next"}
+        if unknown:
+            raise web.HTTPBadRequest(text=json.dumps({"error": f"unknown faults {sorted(unknown)}"}),
+                                     content_type="application/json")
+        try:
+            if "latency_ms" in data:
+                device.faults.latency_ms = max(0, int(data["latency_ms"]))
+            if "busy_next" in data:
+                device.faults.busy_next = max(0, int(data["busy_next"]))
+            if "drop_response_next" in data:
+                device.faults.drop_response_next = max(0, int(data["drop_response_next"]))
+            if "refuse_seconds" in data:
+                await device.refuse_for(float(data["refuse_seconds"]))
+        except (TypeError, ValueError):
+            raise web.HTTPBadRequest(text='{"error": "fault values must be numbers"}',
+                                     content_type="application/json")
+        return web.json_response(device_view(device)["faults"])
+
+    @routes.delete("/devices/{name}/faults")
+    async def clear_faults(request):
+        device = device_or_404(request)
+        await device.clear_faults()
+        return web.json_response(device_view(device)["faults"])
+
+    @routes.post("/devices/{name}/provision")
+    async def provision(request):
+        device = device_or_404(request)
+        data = await _json_body(request)
+        activated = bool(data.get("activated", True))
+        password = data.get("password")
+        await device.provision(activated, str(password) if password else None)
+        return web.json_response(device_view(device))
+
+    @routes.post("/devices/{name}/unlock")
+    async def unlock(request):
+        device = device_or_404(request)
+        device.auth.locks.clear()
+        return web.json_response({"ok": True})
+
+    @routes.post("/time-scale")
+    async def time_scale(request):
+        data = await _json_body(request)
+        try:
+            scale = float(data["scale"])
+        except (KeyError, TypeError, ValueError):
+            raise web.HTTPBadRequest(text='{"error": "need {\\"scale\\": number}"}',
+                                     content_type="application/json")
+        if scale <= 0:
+            raise web.HTTPBadRequest(text='{"error": "scale must be > 0"}', content_type="application/json")
+        runtime.clock.scale = scale
+        return web.json_response({"scale": scale})
+
+    app = web.Application()
+    app.add_routes(routes)
+    return app

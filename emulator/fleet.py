@@ -1,0 +1,267 @@
+"""Fleet file loading: sites, devices, defaults, generated identities, addresses and passwords."""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Optional
+
+import yaml
+
+from . import passwords
+from .profiles import Profile, get_profile
+
+DEFAULTS = {
+    "http_port": 80,
+    "https_port": 443,
+    "lock_attempts": 5,
+    "lock_seconds": 1800,
+    "reboot_seconds": 60,
+    "nonce_seconds": 300,
+    "digest_algorithms": ["MD5"],
+}
+DEVICE_KEYS = set(DEFAULTS) | {
+    "name", "kind", "profile", "activated", "password", "intended_password", "address",
+    "factory_address", "model", "serial", "mac", "firmware", "channels", "device_name",
+}
+DIGEST_ALGORITHMS = ("MD5", "SHA-256")
+
+
+class FleetError(ValueError):
+    pass
+
+
+@dataclass
+class DeviceSpec:
+    name: str
+    site: str
+    kind: str
+    profile: Profile
+    model: str
+    serial: str
+    sub_serial: str
+    mac: str
+    firmware_version: str
+    firmware_build: str
+    address: str
+    factory_address: str
+    http_port: int
+    https_port: int
+    activated: bool
+    password: Optional[str]
+    intended_password: str
+    lock_attempts: int
+    lock_seconds: int
+    reboot_seconds: float
+    nonce_seconds: float
+    digest_algorithms: list
+    channels: list
+    device_name: str
+    device_id: str
+    realm: str
+    subnet: str = "127.20.0.0/16"
+
+    @property
+    def firmware(self) -> str:
+        return f"{self.firmware_version} {self.firmware_build}"
+
+    def admin_password(self) -> str:
+        """Password the inventory holds: the live one when activated, else the one to activate with."""
+        return self.password if self.activated else self.intended_password
+
+
+@dataclass
+class Fleet:
+    time_scale: float
+    control_port: int
+    subnet: str
+    devices: list
+
+    def by_name(self) -> dict:
+        return {d.name: d for d in self.devices}
+
+
+def group_name(site: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", site)
+
+
+def _identity_digits(seed: str, n: int) -> str:
+    return str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))[-n:].rjust(n, "0")
+
+
+class _Allocator:
+    def __init__(self, subnet: str, taken: set):
+        self.net = ipaddress.ip_network(subnet, strict=False)
+        if not self.net.subnet_of(ipaddress.ip_network("127.0.0.0/8")):
+            raise FleetError(f"subnet {subnet} is not inside 127.0.0.0/8")
+        self.taken = taken
+        self._hosts = self.net.hosts()
+        self._gateway = next(self.net.hosts())
+
+    def next(self) -> str:
+        for host in self._hosts:
+            text = str(host)
+            last = int(host) & 0xFF
+            if host == self._gateway or last in (0, 255) or text == "127.0.0.1" or text in self.taken:
+                continue
+            self.taken.add(text)
+            return text
+        raise FleetError(f"subnet {self.net} has no free address left")
+
+
+def _check_loopback(addr: str, where: str) -> str:
+    try:
+        ip = ipaddress.IPv4Address(addr)
+    except ValueError:
+        raise FleetError(f"{where}: {addr!r} is not an IPv4 address") from None
+    if not ip.is_loopback or addr == "127.0.0.1":
+        raise FleetError(f"{where}: {addr} must be in 127.0.0.0/8 (and not 127.0.0.1)")
+    return addr
+
+
+def load_fleet(data: dict, *, time_scale: Optional[float] = None,
+               control_port: Optional[int] = None) -> Fleet:
+    if not isinstance(data, dict):
+        raise FleetError("fleet file must be a mapping")
+    defaults = dict(DEFAULTS)
+    defaults.update(data.get("defaults") or {})
+    subnet = str(data.get("subnet", "127.20.0.0/16"))
+    scale = float(time_scale if time_scale is not None else data.get("time_scale", 1.0))
+    port = int(control_port if control_port is not None else data.get("control_port", 0))
+    sites = data.get("sites")
+    if not sites:
+        raise FleetError("fleet has no sites")
+
+    raw = []
+    for site in sites:
+        site_name = str(site.get("name") or "")
+        if not site_name:
+            raise FleetError("every site needs a name")
+        if group_name(site_name) in ("cameras", "nvrs", "all", "ungrouped"):
+            raise FleetError(f"site name {site_name!r} collides with a fixed inventory group")
+        for dev in site.get("devices") or []:
+            unknown = set(dev) - DEVICE_KEYS
+            if unknown:
+                raise FleetError(f"device {dev.get('name')!r}: unknown keys {sorted(unknown)}")
+            raw.append((site_name, dev))
+
+    names = [d.get("name") for _, d in raw]
+    if not all(names):
+        raise FleetError("every device needs a name")
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise FleetError(f"duplicate device names: {sorted(dupes)}")
+
+    taken = set()
+    for _, dev in raw:
+        for key in ("address", "factory_address"):
+            if dev.get(key):
+                taken.add(_check_loopback(str(dev[key]), f"device {dev['name']}"))
+    alloc = _Allocator(subnet, taken)
+
+    used_endpoints = {}
+    seen_serials, seen_macs = set(), set()
+    specs = []
+    for index, (site_name, dev) in enumerate(raw):
+        name = str(dev["name"])
+        cfg = {**defaults, **dev}
+        profile_name = cfg.get("profile") or ("nvr" if cfg.get("kind") == "nvr" else "current_camera")
+        try:
+            profile = get_profile(profile_name)
+        except ValueError as exc:
+            raise FleetError(f"device {name}: {exc}") from None
+        kind = cfg.get("kind") or profile.kind
+        if kind != profile.kind:
+            raise FleetError(f"device {name}: kind {kind!r} does not match profile {profile.name!r}")
+        address = str(dev["address"]) if dev.get("address") else alloc.next()
+        http_port, https_port = int(cfg["http_port"]), int(cfg["https_port"])
+        for p in (http_port, https_port):
+            key = (address, p)
+            if key in used_endpoints:
+                raise FleetError(f"device {name}: {address}:{p} already used by {used_endpoints[key]}")
+            used_endpoints[key] = name
+
+        model = str(cfg.get("model") or profile.models[index % len(profile.models)])
+        seed = f"{name}/{index}/{secrets.token_hex(4)}"
+        sub_serial = "G" + _identity_digits(seed, 8)
+        serial = str(cfg.get("serial") or
+                     f"{model}{profile.serial_date}{profile.serial_infix}{sub_serial}{profile.serial_suffix}")
+        if serial in seen_serials:
+            raise FleetError(f"device {name}: duplicate serial {serial}")
+        seen_serials.add(serial)
+        mac = str(cfg.get("mac") or "")
+        while not mac or mac in seen_macs:
+            # Locally administered prefix: we do not claim a vendor OUI.
+            mac = "02:1a:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(4))
+        seen_macs.add(mac)
+
+        firmware = cfg.get("firmware")
+        if firmware:
+            parts = str(firmware).split(" ", 1)
+            fw_version = parts[0]
+            fw_build = parts[1] if len(parts) > 1 else profile.firmware_build
+        else:
+            fw_version, fw_build = profile.firmware_version, profile.firmware_build
+
+        activated = bool(cfg.get("activated", True))
+        password = cfg.get("password")
+        intended = cfg.get("intended_password") or (password if password else passwords.generate())
+        if activated and not password:
+            password = intended
+        if not activated:
+            password = None
+
+        algos = [str(a).upper() for a in (cfg.get("digest_algorithms") or ["MD5"])]
+        bad = [a for a in algos if a not in DIGEST_ALGORITHMS]
+        if bad:
+            raise FleetError(f"device {name}: unsupported digest algorithms {bad}")
+
+        digest_seed = hashlib.sha256(serial.encode()).hexdigest()
+        realm = (f"IP Camera({digest_seed[:5].upper()})" if profile.realm_style == "ipcamera"
+                 else digest_seed[:24])
+
+        channels = list(cfg.get("channels") or [])
+        if channels and kind != "nvr":
+            raise FleetError(f"device {name}: only NVRs have channels")
+
+        specs.append(DeviceSpec(
+            name=name, site=site_name, kind=kind, profile=profile, model=model, serial=serial,
+            sub_serial=sub_serial, mac=mac, firmware_version=fw_version, firmware_build=fw_build,
+            address=address, factory_address=str(dev.get("factory_address") or address),
+            http_port=http_port, https_port=https_port, activated=activated,
+            password=password, intended_password=str(intended),
+            lock_attempts=int(cfg["lock_attempts"]), lock_seconds=int(cfg["lock_seconds"]),
+            reboot_seconds=float(cfg["reboot_seconds"]), nonce_seconds=float(cfg["nonce_seconds"]),
+            digest_algorithms=algos, channels=channels,
+            device_name=str(cfg.get("device_name") or profile.default_device_name),
+            device_id=str(uuid.UUID(hashlib.md5(serial.encode()).hexdigest())),
+            realm=realm, subnet=subnet,
+        ))
+
+    by_name = {s.name: s for s in specs}
+    for spec in specs:
+        for cam in spec.channels:
+            if cam not in by_name:
+                raise FleetError(f"device {spec.name}: channel camera {cam!r} is not in the fleet")
+            if by_name[cam].kind != "camera":
+                raise FleetError(f"device {spec.name}: channel {cam!r} is not a camera")
+    return Fleet(time_scale=scale, control_port=port, subnet=subnet, devices=specs)
+
+
+def load_fleet_file(path: str, **kw) -> Fleet:
+    with open(path, encoding="utf-8") as fh:
+        return load_fleet(yaml.safe_load(fh), **kw)
+
+
+def generated_fleet(count: int, subnet: str = "127.30.0.0/16", **kw) -> Fleet:
+    data = {
+        "subnet": subnet,
+        "sites": [{"name": "lab", "devices": [
+            {"name": f"cam{i:03d}", "profile": "current_camera", "activated": True}
+            for i in range(1, count + 1)
+        ]}],
+    }
+    return load_fleet(data, **kw)

@@ -1,0 +1,90 @@
+"""A throw-away CA and per-device server certificates (EC P-256 keeps 200 devices fast)."""
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+import re
+import ssl
+import tempfile
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+def _pem_key(key) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+class CertificateAuthority:
+    def __init__(self, workdir: str | None = None):
+        self.workdir = workdir or tempfile.mkdtemp(prefix="camfleet-emu-tls-")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self._not_before = now - datetime.timedelta(days=1)
+        self._not_after = now + datetime.timedelta(days=3650)
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "camfleet emulator"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "camfleet emulator CA"),
+        ])
+        self.cert = (
+            x509.CertificateBuilder()
+            .subject_name(name).issuer_name(name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(self._not_before).not_valid_after(self._not_after)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+                           critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.key.public_key()),
+                           critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
+        # One key for every device: per-device keys add start-up time and buy nothing here.
+        self.device_key = ec.generate_private_key(ec.SECP256R1())
+        self.device_key_path = os.path.join(self.workdir, "device-key.pem")
+        self._ensure_workdir()
+
+    def _ensure_workdir(self) -> None:
+        # ssl only loads chains from files; recreate them if a /tmp cleaner removed the directory
+        # while the fleet runs (a later address change needs a new certificate file).
+        os.makedirs(self.workdir, mode=0o700, exist_ok=True)
+        if not os.path.exists(self.device_key_path):
+            fd = os.open(self.device_key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, "wb") as fh:
+                fh.write(_pem_key(self.device_key))
+
+    def ca_pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    def issue(self, ip: str, label: str) -> str:
+        """Write a server certificate for ip; return its path."""
+        addr = ipaddress.ip_address(ip)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ip)]))
+            .issuer_name(self.cert.subject)
+            .public_key(self.device_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(self._not_before).not_valid_after(self._not_after)
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(addr)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
+        self._ensure_workdir()
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", label)
+        path = os.path.join(self.workdir, f"{safe}-{ip}.pem")
+        with open(path, "wb") as fh:
+            fh.write(cert.public_bytes(serialization.Encoding.PEM))
+        return path
+
+    def server_context(self, ip: str, label: str) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.issue(ip, label), self.device_key_path)
+        return ctx
