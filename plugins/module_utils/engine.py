@@ -131,3 +131,30 @@ def converge(task, path, fields, desired, unsupported='error', params=None, root
     write = client.put(path, root, params=params)
     result['reboot_required'] = write.reboot_required
     return result
+
+
+def flatten(desired, prefix=''):
+    """A nested dict of element names -> {slash path: value}, for resources managed by path
+    rather than by named fields (isapi_resource). Lists address repeated elements by position
+    (``NTPServer[2]/hostName``, 1-based, as ElementTree paths count)."""
+    flat = {}
+    for name, value in desired.items():
+        path = '%s/%s' % (prefix, name) if prefix else name
+        if isinstance(value, dict):
+            flat.update(flatten(value, path))
+        elif isinstance(value, list):
+            for position, item in enumerate(value, 1):
+                item_path = '%s[%d]' % (path, position)
+                if isinstance(item, dict):
+                    flat.update(flatten(item, item_path))
+                else:
+                    flat[item_path] = item
+        else:
+            flat[path] = value
+    return flat
+
+
+def path_fields(flat, create=False):
+    """Fields for flattened paths; values compare as text (booleans as true/false)."""
+    return dict((path, Field(path, 'bool' if isinstance(value, bool) else 'str', create=create))
+                for path, value in flat.items())

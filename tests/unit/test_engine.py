@@ -37,3 +37,16 @@ def test_missing_element_is_an_error_or_reported_as_unsupported():
         engine.plan(root, FIELDS, {'ssh': False})
     result = engine.plan(root, FIELDS, {'ssh': False}, unsupported='report')
     assert result.unsupported == ['ssh'] and not result.changed
+
+
+def test_flatten_and_path_fields_drive_the_same_plan():
+    root = xmldoc.parse('<NTPServerList xmlns="http://www.hikvision.com/ver20/XMLSchema">'
+                        '<NTPServer><id>1</id><hostName>a</hostName></NTPServer>'
+                        '<NTPServer><id>2</id><hostName>b</hostName></NTPServer></NTPServerList>')
+    flat = engine.flatten({'NTPServer': [{'hostName': 'a'}, {'hostName': 'c'}]})
+    assert flat == {'NTPServer[1]/hostName': 'a', 'NTPServer[2]/hostName': 'c'}
+    fields = engine.path_fields(flat)
+    result = engine.plan(root, fields, flat)
+    assert result.before == {'NTPServer[1]/hostName': 'a', 'NTPServer[2]/hostName': 'b'}
+    engine.apply(root, fields, result, flat)
+    assert [xmldoc.text(e, 'hostName') for e in xmldoc.findall(root, 'NTPServer')] == ['a', 'c']
