@@ -49,6 +49,9 @@ def device_view(device) -> dict:
         "challenge_pending": device.challenge is not None,
         "faults": faults,
         "log": st.log,
+        # each registered area's state; secrets are kept out by the area's own public() if any
+        "areas": {name: (area.public() if hasattr(area, "public") else to_json(area))
+                  for name, area in st.areas.items()},
     }
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .auth import Authenticator
 from .fleet import DeviceSpec
-from .state import (Channel, Counters, DeviceState, Faults, IPConfig, LinkConfig, LockConfig,
+from .state import (AREAS, fresh_areas, Channel, Counters, DeviceState, Faults, IPConfig, LinkConfig, LockConfig,
                     NtpServer, TimeConfig, User, netmask_of)
 
 log = logging.getLogger("emulator.device")
@@ -49,6 +49,7 @@ def initial_state(spec: DeviceSpec, specs: dict, *, activated: bool, password: O
         lock=LockConfig(enabled=True, attempts=spec.lock_attempts, seconds=spec.lock_seconds),
         channels=build_channels(spec, specs) if with_channels else [],
         address=address,
+        areas=fresh_areas(spec),
     )
 
 
@@ -183,6 +184,9 @@ class Device:
                               address=old.address, with_channels=False)
         old.device_name, old.time, old.ntp, old.lock = fresh.device_name, fresh.time, fresh.ntp, fresh.lock
         old.channels = []
+        for name, area in AREAS.items():
+            if not area.kept_on_basic_reset:
+                old.areas[name] = fresh.areas[name]
 
     # --- faults ---------------------------------------------------------------------------------
     async def refuse_for(self, seconds: float) -> None:

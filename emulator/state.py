@@ -6,7 +6,7 @@ import ipaddress
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Dict, Optional
 
 LEVELS = ("Administrator", "Operator", "Viewer")
 MAX_USERS = 32
@@ -132,6 +132,9 @@ class DeviceState:
     boot_time: float = field(default_factory=time.time)
     reboot_count: int = 0
     log: list = field(default_factory=list)
+    # Further resource areas (services, security, firmware, ...), each registered below by the
+    # handler module that serves it, so adding an area touches no shared code.
+    areas: dict = field(default_factory=dict)
 
     def user_by_name(self, name: str) -> Optional[User]:
         return next((u for u in self.users if u.name == name), None)
@@ -145,6 +148,24 @@ class DeviceState:
     def add_log(self, event: str, **detail) -> None:
         self.log.append({"time": time.time(), "event": event, **detail})
         del self.log[:-MAX_LOG]
+
+
+@dataclass
+class Area:
+    factory: Callable  # (DeviceSpec) -> the area's fresh state object
+    kept_on_basic_reset: bool = False
+
+
+AREAS: Dict[str, Area] = {}
+
+
+def register_area(name: str, factory: Callable, kept_on_basic_reset: bool = False) -> None:
+    """Called by a handler module at import: its state lives in DeviceState.areas[name]."""
+    AREAS[name] = Area(factory, kept_on_basic_reset)
+
+
+def fresh_areas(spec) -> dict:
+    return {name: area.factory(spec) for name, area in AREAS.items()}
 
 
 def netmask_of(subnet: str) -> str:
