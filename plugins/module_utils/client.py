@@ -363,6 +363,9 @@ class IsapiClient(object):
             'deviceBusy', 'serviceUnavailable', None)
 
     def _authenticated_send(self, method, path, params, data, headers, auth, timeout, max_bytes):
+        if auth and self._challenge is None and data is not None:
+            # Learn the challenge with a bodiless request first, so a large upload is sent once.
+            self._learn_challenge(timeout)
         sent_credential = auth and self._challenge is not None
         response, body, prepared = self._send(method, path, params, data, headers, auth,
                                               timeout, max_bytes)
@@ -392,6 +395,13 @@ class IsapiClient(object):
             self._reject(body, path)
         self._proven = True
         return Reply(response, body)
+
+    def _learn_challenge(self, timeout):
+        path = '/ISAPI/Security/userCheck'
+        response, body, _ = self._send('GET', path, None, None, None, False, timeout, None)
+        if response.status_code == 401:
+            self._challenge = self._choose(
+                parse_challenges(self._header_values(response, 'WWW-Authenticate')), path)
 
     def _choose(self, challenges, path):
         digests = [c for c in challenges if c[0] == 'digest']

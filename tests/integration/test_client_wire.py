@@ -199,3 +199,16 @@ def test_read_modify_write_keeps_the_profile_namespace_and_element_order(new_dev
     assert xmldoc.namespace(after) == namespace
     assert [child.tag for child in after] == order
     assert xmldoc.text(after, 'timeZone') == 'CST-3:00:00'
+
+
+def test_a_write_as_first_request_sends_its_body_once(new_device):
+    device = new_device('current_camera')
+    with client_from_params(device.params()) as reader:
+        doc = reader.get('/ISAPI/System/time')
+    device.control.reset_counters(device.name)
+    with client_from_params(device.params()) as writer:
+        writer.put('/ISAPI/System/time', doc)
+        assert writer.requests_sent == 2  # a bodiless challenge probe, then the PUT once
+    counters = device.counters()
+    assert counters['requests'] == {'PUT /ISAPI/System/time': 1}
+    assert counters['unauthorized'] == 1 and sum(counters['failed_logins'].values()) == 0
