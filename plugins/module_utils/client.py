@@ -376,7 +376,11 @@ class IsapiClient(object):
 
         challenges = parse_challenges(self._header_values(response, 'WWW-Authenticate'))
         if not sent_credential:
-            # First contact: the device told us how it wants to be asked. One attempt follows.
+            # First contact: the device told us how it wants to be asked. One attempt follows,
+            # unless the device already says this client is locked: then even a right password
+            # would only be refused (and may extend the lock).
+            if lock_info(body)[0]:
+                self._reject(body, path)
             self._challenge = self._choose(challenges, path)
         else:
             fresh = self._matching(challenges)
@@ -400,6 +404,8 @@ class IsapiClient(object):
         path = '/ISAPI/Security/userCheck'
         response, body, _ = self._send('GET', path, None, None, None, False, timeout, None)
         if response.status_code == 401:
+            if lock_info(body)[0]:
+                self._reject(body, path)
             self._challenge = self._choose(
                 parse_challenges(self._header_values(response, 'WWW-Authenticate')), path)
 

@@ -56,8 +56,11 @@ def test_locked_client_gets_a_distinct_message_even_with_the_right_password(new_
     for _ in range(LOCK_ATTEMPTS):
         with pytest.raises(IsapiAuthError):
             client_from_params(device.params(password='Wrong-pass-123')).get('/ISAPI/System/deviceInfo')
+    locked_out = client_from_params(device.params())
     with pytest.raises(IsapiLockedError) as err:
-        client_from_params(device.params()).get('/ISAPI/System/deviceInfo')
+        locked_out.get('/ISAPI/System/deviceInfo')
+    # the challenge already said "locked", so the right password was not even sent
+    assert locked_out.requests_sent == 1
     assert 'the device has locked this client for ' in str(err.value)
     assert err.value.details['unlock_seconds'] > 0
     assert failed_logins(device) == LOCK_ATTEMPTS
