@@ -16,7 +16,7 @@ description:
     device's activation key exchange (RSA-1024 challenge, AES-128).
   - Then logs in once with the new password to prove it works, so later tasks can rely on it.
   - On a device that is already active it changes nothing, sends nothing but the unauthenticated
-    status query, and reports RV(changed=false).
+    status query, and reports C(changed=false).
   - The password is checked against the device policy (8 to 16 characters, at least two of
     digits, lower-case, upper-case and special characters, not the user name) before anything
     is sent.
@@ -35,7 +35,7 @@ notes:
   - O(password) is the admin password to set; O(username) must be C(admin).
   - Requires the Python library C(cryptography).
 author:
-  - camfleet.hikvision contributors
+  - camfleet.hikvision contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

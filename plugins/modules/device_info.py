@@ -32,7 +32,7 @@ attributes:
   platform:
     platforms: hikvision
 author:
-  - camfleet.hikvision contributors
+  - camfleet.hikvision contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''
@@ -91,6 +91,17 @@ capabilities:
   returned: always
   type: dict
   sample: {ntp: true, https: true, upnp: true, hik_connect: true, illegal_login_lock: true, user_check: true}
+  contains:
+    ip_channels:
+      description: Number of IP camera channels an NVR can take.
+      returned: when the device reports it (NVRs)
+      type: int
+      sample: 8
+    max_users:
+      description: Number of user accounts the device supports.
+      returned: when the device reports it
+      type: int
+      sample: 32
 msg:
   description: What was found, on an inactive device.
   returned: when the device is not activated

@@ -16,7 +16,7 @@ description:
     V(full) restores everything; the device comes back inactive and must be activated again with
     M(camfleet.hikvision.activate) (and, on real hardware, usually at its factory address).
   - Destroys configuration. Back it up first. There is deliberately no default O(mode).
-  - Always reports RV(changed=true).
+  - Always reports C(changed=true).
 options:
   mode:
     description: What to reset.
@@ -37,13 +37,13 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode nothing is sent and RV(changed) is true.
+    details: In check mode nothing is sent and C(changed) is true.
   diff_mode:
     support: none
   platform:
     platforms: hikvision
 author:
-  - camfleet.hikvision contributors
+  - camfleet.hikvision contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

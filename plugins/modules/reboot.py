@@ -14,7 +14,7 @@ description:
   - Sends C(PUT /ISAPI/System/reboot), then waits until the device has gone down and answers
     again, and finally logs in once to prove it is back.
   - Waiting polls an unauthenticated status path, so a slow reboot never costs login attempts.
-  - Always reports RV(changed=true), as a reboot is an action, not a state.
+  - Always reports C(changed=true), as a reboot is an action, not a state.
 options:
   wait:
     description: Wait for the device to come back.
@@ -30,13 +30,13 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode nothing is sent and RV(changed) is true.
+    details: In check mode nothing is sent and C(changed) is true.
   diff_mode:
     support: none
   platform:
     platforms: hikvision
 author:
-  - camfleet.hikvision contributors
+  - camfleet.hikvision contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

@@ -60,7 +60,7 @@ attributes:
   platform:
     platforms: hikvision
 author:
-  - camfleet.hikvision contributors
+  - camfleet.hikvision contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''
