@@ -93,9 +93,15 @@ class Authenticator:
             for algo in order:
                 headers.append(f'Digest qop="auth", realm="{spec.realm}", nonce="{nonce}", '
                                f'algorithm={algo}, stale="{stale_text}"')
-        if spec.profile.basic_auth:
+        if self.basic_allowed():
             headers.append(f'Basic realm="{spec.realm}"')
         return [("WWW-Authenticate", h) for h in headers]
+
+    def basic_allowed(self) -> bool:
+        """Old firmware always takes Basic; newer takes it once web authentication is set to
+        digest/basic (isapi.md §11.7, area securitycfg)."""
+        cfg = self.device.state.areas.get("securitycfg")
+        return self.device.spec.profile.basic_auth or bool(getattr(cfg, "basic_auth", False))
 
     # --- lock table ----------------------------------------------------------------------------
     def lock_entry(self, ip: str) -> LockEntry:
@@ -140,7 +146,7 @@ class Authenticator:
         scheme, _, rest = header.strip().partition(" ")
         scheme = scheme.lower()
         if scheme == "basic":
-            if not self.device.spec.profile.basic_auth:
+            if not self.basic_allowed():
                 # Digest-only firmware answers Basic with a fresh challenge (MC v5.5 cassette);
                 # not counted as an illegal login so that Basic-first clients are not punished.
                 return AuthResult("refused", lock_entry=entry)

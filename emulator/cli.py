@@ -26,6 +26,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--subnet", help="address pool for --devices (default 127.30.0.0/16)")
     serve.add_argument("--time-scale", type=float, help="override the fleet's time_scale")
     serve.add_argument("--control-port", type=int, help="override the fleet's control_port (0 = any)")
+    serve.add_argument("--sadp", action="store_true",
+                       help="answer SADP (UDP 37020) for every device, on loopback only")
+    serve.add_argument("--sadp-reply", choices=("profile", "unicast", "multicast", "both"),
+                       default="profile", help="how devices answer SADP (default: per profile)")
+    serve.add_argument("--netns-interface", metavar="IFACE",
+                       help="serve one device inside a network namespace: it takes IFACE's IPv4 "
+                            "address, owns that interface (root), and answers SADP on it")
+    serve.add_argument("--control-unix", metavar="PATH",
+                       help="also serve the control API on this Unix socket (reachable from "
+                            "outside the namespace)")
     serve.add_argument("-v", "--verbose", action="store_true")
     return parser
 
@@ -46,9 +56,13 @@ async def serve(args) -> int:
             if args.devices < 1:
                 raise FleetError("--devices must be at least 1")
             fleet = generated_fleet(args.devices, subnet=args.subnet or "127.30.0.0/16", **overrides)
+        if args.netns_interface:
+            _adopt_interface(fleet, args.netns_interface)
     except (FleetError, OSError, ValueError) as exc:
         print(f"emulator: bad fleet: {exc}", file=sys.stderr)
         return 2
+    from . import sadp
+    sadp.reply_override = None if args.sadp_reply == "profile" else args.sadp_reply
 
     out_dir = os.path.abspath(args.out)
     os.makedirs(out_dir, exist_ok=True)
@@ -63,6 +77,8 @@ async def serve(args) -> int:
 
     tls_dir = tempfile.mkdtemp(prefix="camfleet-emu-tls-")
     runtime = FleetRuntime(fleet, tls_dir)
+    runtime.netns_interface = args.netns_interface
+    runtime.sadp_interface = args.netns_interface or ("lo" if args.sadp else None)
     control_runner = None
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -79,6 +95,8 @@ async def serve(args) -> int:
         site = web.TCPSite(control_runner, "127.0.0.1", fleet.control_port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
+        if args.control_unix:
+            await web.UnixSite(control_runner, args.control_unix).start()
         control_url = f"http://127.0.0.1:{port}"
         encrypted = await encrypting
         fleet_doc.update(outputs.write_all(out_dir, fleet, runtime.ca.ca_pem(), control_url,
@@ -92,6 +110,30 @@ async def serve(args) -> int:
             await control_runner.cleanup()
         await runtime.stop()
         shutil.rmtree(tls_dir, ignore_errors=True)
+
+
+def _adopt_interface(fleet, iface: str) -> None:
+    """A device in its own namespace takes the address its interface already has, like a unit
+    plugged into a site network (sadp.md §5); the fleet file's loopback address is ignored."""
+    import fcntl
+    import ipaddress
+    import socket
+    import struct
+    if len(fleet.devices) != 1:
+        raise FleetError("--netns-interface serves exactly one device; the fleet has "
+                         f"{len(fleet.devices)}")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        request = struct.pack("256s", iface.encode()[:15])
+        address = socket.inet_ntoa(fcntl.ioctl(sock.fileno(), 0x8915, request)[20:24])  # SIOCGIFADDR
+        mask = socket.inet_ntoa(fcntl.ioctl(sock.fileno(), 0x891B, request)[20:24])  # SIOCGIFNETMASK
+    except OSError as exc:
+        raise FleetError(f"--netns-interface {iface}: no IPv4 address ({exc})") from None
+    finally:
+        sock.close()
+    spec = fleet.devices[0]
+    spec.address = spec.factory_address = address
+    spec.subnet = str(ipaddress.IPv4Network(f"{address}/{mask}", strict=False))
 
 
 def main(argv=None) -> int:

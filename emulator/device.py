@@ -71,6 +71,7 @@ class Device:
         self._life = asyncio.Lock()
         self._boot_timer: Optional[asyncio.TimerHandle] = None
         self._refuse_timer: Optional[asyncio.TimerHandle] = None
+        self.sadp = None  # emulator.sadp.SadpResponder when SADP is served
 
     # --- listening -------------------------------------------------------------------------------
     @property
@@ -93,15 +94,20 @@ class Device:
         from .server import make_handler  # late import: server imports this module
         address = self.state.address
         try:
-            if not ipaddress.IPv4Address(address).is_loopback:
+            if self.runtime.netns_interface:
+                await self._claim_address(address)
+            elif not ipaddress.IPv4Address(address).is_loopback:
                 raise OSError(f"{address} is outside 127.0.0.0/8; the emulator cannot bind it")
             ssl_ctx = self.ssl_context()
             runner = web.ServerRunner(web.Server(make_handler(self), access_log=None),
                                       shutdown_timeout=1.0)
             await runner.setup()
             try:
-                await web.TCPSite(runner, address, self.spec.http_port).start()
-                await web.TCPSite(runner, address, self.spec.https_port, ssl_context=ssl_ctx).start()
+                http_port, https_port = self.listen_ports()
+                if http_port is not None:
+                    await web.TCPSite(runner, address, http_port).start()
+                if https_port is not None:
+                    await web.TCPSite(runner, address, https_port, ssl_context=ssl_ctx).start()
             except BaseException:
                 await runner.cleanup()
                 raise
@@ -112,11 +118,46 @@ class Device:
             return
         self.bind_error = None
         self._runner = runner
+        if self.sadp is not None:
+            self.sadp.hello()
+
+    async def _claim_address(self, address: str) -> None:
+        """Inside a network namespace the device owns its interface: its address is the one the
+        device is configured with, as on real hardware (run as root in that namespace)."""
+        iface = self.runtime.netns_interface
+        prefix = ipaddress.IPv4Network(f"0.0.0.0/{self.state.network.mask}").prefixlen
+        for args in (("-4", "addr", "flush", "dev", iface),
+                     ("addr", "add", f"{address}/{prefix}", "dev", iface)):
+            proc = await asyncio.create_subprocess_exec("ip", *args, stdout=asyncio.subprocess.DEVNULL,
+                                                        stderr=asyncio.subprocess.PIPE)
+            _, err = await proc.communicate()
+            if proc.returncode:
+                raise OSError(f"ip {' '.join(args)}: {err.decode().strip()}")
+
+    async def readdress(self) -> None:
+        """Move the listeners to state.address now (a SADP network update applies live)."""
+        async with self._life:
+            await self._stop()
+            if self.wants_to_listen():
+                await self._start()
 
     async def _stop(self) -> None:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+
+    def listen_ports(self) -> tuple:
+        """(http_port, https_port), None for a disabled one: the fleet's ports unless the device's
+        own port settings (area securitycfg, isapi.md §11.1) say otherwise."""
+        hook = getattr(self.state.areas.get("securitycfg"), "listen_ports", None)
+        return hook(self.spec) if hook else (self.spec.http_port, self.spec.https_port)
+
+    async def relisten(self) -> None:
+        """Re-bind after a port or protocol change; the change applies without a reboot."""
+        async with self._life:
+            await self._stop()
+            if self.wants_to_listen():
+                await self._start()
 
     async def sync(self) -> None:
         """Bring the listeners in line with reboot/refuse state."""

@@ -18,7 +18,10 @@ STATUS_STRINGS = {
 SUB_CODES = {
     "ok": (1, 0x1, 200),
     "deviceBusy": (2, 0x20000004, 503),
+    # HTTP for the firmware/config codes below is not documented; see README (firmware).
+    "upgrading": (2, 0x20000003, 403),
     "deviceError": (3, 0x30000001, 500),
+    "badFlash": (3, 0x30000002, 500),
     "notSupport": (4, 0x40000001, 403),
     "lowPrivilege": (4, 0x40000002, 403),
     "badAuthorization": (4, 0x40000003, 401),
@@ -31,6 +34,7 @@ SUB_CODES = {
     "userCannotDelAdmin": (4, 0x40001044, 403),
     "userInexistence": (4, 0x40001045, 404),
     "userCannotCreatAdmin": (4, 0x40001046, 403),
+    "importCfgFilePasswordErr": (4, 0x40008034, 400),
     # Seen with HTTP 404 on a real device (PROBE); no numeric code is documented.
     "invalidID": (4, None, 404),
     "badXmlFormat": (5, 0x50000001, 400),
@@ -41,6 +45,8 @@ SUB_CODES = {
     "conflictIPv4Address": (6, 0x60000006, 400),
     "badPort": (6, 0x6000000B, 400),
     "badNetMask": (6, 0x6000000E, 400),
+    "badVersion": (6, 0x6000000F, 400),
+    "badDevType": (6, 0x60000010, 400),
     "userPwdLenUnder8": (6, 0x60000023, 400),
     "userPwdNameSame": (6, 0x60000025, 400),
     "userPwdNameMirror": (6, 0x60000026, 400),

@@ -17,6 +17,9 @@ class Route:
     auth: bool = True  # False: no credentials and no activation gate (activation endpoints)
     kinds: tuple = ("camera", "nvr")
     min_level: Optional[str] = None  # None: Viewer for GET, Administrator for writes
+    # True: the pipeline leaves the body unread and the handler streams ctx.request.content
+    # (firmware uploads are far larger than the body limit).
+    stream_body: bool = False
 
 
 ROUTES: list = []
@@ -56,3 +59,18 @@ def match(method: str, path: str, kind: str):
             return r, m.groupdict()
         path_known = True
     return ("method", None) if path_known else (None, None)
+
+
+# Wrappers every route handler runs through, in registration order (the device log's audit of
+# logins and configuration writes is one). A wrapper is fn(handler, method) -> handler.
+MIDDLEWARE: list = []
+
+
+def add_middleware(fn) -> None:
+    MIDDLEWARE.append(fn)
+
+
+def wrapped(handler, method: str):
+    for fn in MIDDLEWARE:
+        handler = fn(handler, method)
+    return handler

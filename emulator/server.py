@@ -11,6 +11,7 @@ from typing import Optional
 from aiohttp import web
 
 from . import handlers  # noqa: F401  (registers routes)
+from . import sadp  # noqa: F401  (registers the "sadp" area)
 from . import router
 from .device import Device
 from .errors import IsapiError
@@ -38,16 +39,21 @@ def _count(device: Device, method: str, path: str) -> None:
 async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
     method, path = request.method, request.path
     faults = device.faults
+    ip_filter = device.state.areas.get("securitycfg")
+    if ip_filter is not None and not ip_filter.admits(request.remote or ""):
+        # A filtered client gets no answer at all (README: uncertain choice, isapi.md §11.9).
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=403)
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000.0)
     if faults.busy_next > 0:
         faults.busy_next -= 1
         device.counters.busy += 1
         return status_response(device, path, "deviceBusy", http=503)
-    body = await request.read()
-
     found, params = router.match(method, path, device.spec.kind)
     route = found if isinstance(found, router.Route) else None
+    body = b"" if route is not None and route.stream_body else await request.read()
     user = None
     if route is not None and not route.auth:
         pass
@@ -73,7 +79,7 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 
     ctx = Ctx(device=device, request=request, params=params, body=body, user=user)
     try:
-        response = await route.handler(ctx)
+        response = await router.wrapped(route.handler, method)(ctx)
     except IsapiError as err:
         response = error_response(device, path, err)
 
@@ -111,12 +117,21 @@ class FleetRuntime:
         self.ca = CertificateAuthority(tls_dir)
         self.specs = {spec.name: spec for spec in fleet.devices}
         self.devices = {spec.name: Device(spec, self) for spec in fleet.devices}
+        # Set by the CLI: the interface a one-device namespace emulator owns (None = loopback),
+        # and the interface SADP is served on (None = no SADP).
+        self.netns_interface: Optional[str] = None
+        self.sadp_interface: Optional[str] = None
 
     async def start(self) -> None:
         started = time.monotonic()
         # Contexts first: certificate signing is CPU work, binding is I/O.
         for dev in self.devices.values():
             dev.ssl_context()
+        if self.sadp_interface:
+            for dev in self.devices.values():
+                dev.sadp = sadp.SadpResponder(dev, self.sadp_interface,
+                                              loopback_only=self.netns_interface is None)
+                await dev.sadp.start()
         await asyncio.gather(*(dev.start() for dev in self.devices.values()))
         failed = {n: d.bind_error for n, d in self.devices.items() if d.bind_error}
         if failed:
@@ -124,6 +139,9 @@ class FleetRuntime:
         log.info("%d devices listening after %.2fs", len(self.devices), time.monotonic() - started)
 
     async def stop(self) -> None:
+        for dev in self.devices.values():
+            if dev.sadp is not None:
+                dev.sadp.close()
         await asyncio.gather(*(dev.shutdown() for dev in self.devices.values()),
                              return_exceptions=True)
 

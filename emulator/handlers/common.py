@@ -70,3 +70,16 @@ def check_mask(value: str) -> str:
     if bits == 0 or inverted & (inverted + 1):
         raise IsapiError("badNetMask", detail=value)
     return str(addr)
+
+
+def optional_count(value, default: int, what: str) -> int:
+    """A non-negative integer from an optional element or query value (paging positions...)."""
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise IsapiError("badParameters", detail=f"{what} is not an integer") from None
+    if number < 0:
+        raise IsapiError("badParameters", detail=f"{what} is negative")
+    return number

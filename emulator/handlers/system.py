@@ -12,13 +12,22 @@ from .timesync import device_now_iso
 FACTORY_MODES = ("basic", "full")
 
 
+def installed_firmware(device) -> tuple:
+    """(version, build) the device runs now: an upgrade (handlers/firmware.py) replaces the fleet's."""
+    fw = device.state.areas.get("firmware")
+    if fw is not None:
+        return fw.version, fw.build
+    return device.spec.firmware_version, device.spec.firmware_build
+
+
 def device_info_tree(device) -> dict:
     spec, profile = device.spec, device.spec.profile
     name = device.state.device_name
+    fw_version, fw_build = installed_firmware(device)
     if profile.device_info_layout == "nvr":
         tree = {"deviceName": name, "deviceID": spec.device_id, "model": spec.model,
                 "serialNumber": spec.serial, "macAddress": spec.mac,
-                "firmwareVersion": spec.firmware_version, "firmwareReleasedDate": spec.firmware_build,
+                "firmwareVersion": fw_version, "firmwareReleasedDate": fw_build,
                 "encoderVersion": profile.encoder[0], "encoderReleasedDate": profile.encoder[1],
                 "deviceType": profile.device_type, "telecontrolID": profile.telecontrol_id,
                 "hardwareVersion": profile.hardware_version}
@@ -27,7 +36,7 @@ def device_info_tree(device) -> dict:
     tree = {"deviceName": name, "deviceID": spec.device_id, "deviceDescription": "IPCamera",
             "deviceLocation": "hangzhou", "systemContact": "Hikvision.China", "model": spec.model,
             "serialNumber": spec.serial, "macAddress": spec.mac,
-            "firmwareVersion": spec.firmware_version, "firmwareReleasedDate": spec.firmware_build,
+            "firmwareVersion": fw_version, "firmwareReleasedDate": fw_build,
             "encoderVersion": profile.encoder[0], "encoderReleasedDate": profile.encoder[1]}
     if profile.boot:
         tree.update({"bootVersion": profile.boot[0], "bootReleasedDate": profile.boot[1]})

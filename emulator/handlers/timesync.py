@@ -12,6 +12,9 @@ from ..state import NtpServer
 from .common import check_ipv4, need, need_int
 
 TIME_MODES = ("NTP", "manual")
+# How many NTP servers a profile keeps; legacy firmware has the single server of its web page
+# (README: uncertain for the newer profiles).
+NTP_MAX = {"legacy_camera": 1, "current_camera": 3, "nvr": 3}
 _TZ = re.compile(r"^[A-Za-z]{3,}([+-]?)(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?(?:DST.*)?$")
 
 
@@ -89,8 +92,8 @@ def ntp_tree(server: NtpServer) -> dict:
             "portNo": server.port, "synchronizeInterval": server.interval}
 
 
-def parse_ntp(el) -> NtpServer:
-    sid = need_int(el, "id", 1, 1, sub="badParameters")
+def parse_ntp(el, max_id: int = 1) -> NtpServer:
+    sid = need_int(el, "id", 1, max_id, sub="badParameters")
     addressing = need(el, "addressingFormatType")
     if addressing not in ("ipaddress", "hostname"):
         raise IsapiError("badParameters", detail=f"addressingFormatType {addressing!r}")
@@ -120,28 +123,35 @@ async def put_ntp_servers(ctx):
     items = doc.findall("NTPServer")
     if not items:
         raise IsapiError("badXmlContent", detail="no <NTPServer>")
-    servers = [parse_ntp(el) for el in items]
+    limit = NTP_MAX.get(ctx.profile.name, 1)
+    if len(items) > limit:
+        raise IsapiError("badParameters", detail=f"at most {limit} NTP servers")
+    servers = [parse_ntp(el, limit) for el in items]
     if len({s.id for s in servers}) != len(servers):
         raise IsapiError("badParameters", detail="duplicate id")
     ctx.state.ntp = servers
     return ctx.ok()
 
 
-def _ntp_id(ctx) -> int:
-    if ctx.params["id"] != "1":
+def _ntp_index(ctx) -> int:
+    ids = [str(s.id) for s in ctx.state.ntp]
+    if ctx.params["id"] not in ids:
         raise IsapiError("invalidID")
-    return 1
+    return ids.index(ctx.params["id"])
 
 
 @route("GET", "/ISAPI/System/time/ntpServers/{id}")
 async def get_ntp_server(ctx):
-    _ntp_id(ctx)
-    return ctx.reply("NTPServer", ntp_tree(ctx.state.ntp[0]))
+    return ctx.reply("NTPServer", ntp_tree(ctx.state.ntp[_ntp_index(ctx)]))
 
 
 @route("PUT", "/ISAPI/System/time/ntpServers/{id}")
 async def put_ntp_server(ctx):
-    _ntp_id(ctx)
-    server = parse_ntp(ctx.xml("NTPServer"))
-    ctx.state.ntp = [server]
+    index = _ntp_index(ctx)
+    server = parse_ntp(ctx.xml("NTPServer"), NTP_MAX.get(ctx.profile.name, 1))
+    if str(server.id) != ctx.params["id"]:
+        raise IsapiError("badParameters", detail="id differs from the URL")
+    servers = list(ctx.state.ntp)
+    servers[index] = server
+    ctx.state.ntp = servers
     return ctx.ok()

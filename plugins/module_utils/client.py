@@ -261,6 +261,37 @@ class IsapiClient(object):
     def delete(self, path, params=None, timeout=None):
         return self._write('DELETE', path, None, params, True, True, timeout, None)
 
+    def download(self, path, sink, document=None, method='GET', headers=None, params=None,
+                 timeout=None, max_bytes=None):
+        """Stream a file answer (recordings, exports) into ``sink`` (a writable file object) in
+        chunks instead of memory. Only a 200/206 body goes to the sink; any other answer is read
+        (size-capped) and mapped to a typed error. Returns the Reply (``.body`` is empty for
+        what went to the sink). Never retried: a repeat would append to a partly written sink;
+        resuming is the caller's business (HTTP Range)."""
+        if document is not None and not isinstance(document, (bytes, bytearray)):
+            document = xmldoc.serialize(document)
+        send_headers = dict(headers or {})
+        if document is not None:
+            send_headers.setdefault('Content-Type', 'application/xml; charset="UTF-8"')
+        reply = self.request(method, path, data=document, params=params, headers=send_headers,
+                             timeout=timeout, idempotent=False, max_bytes=max_bytes, sink=sink)
+        if reply.status not in (200, 206):
+            if reply.looks_like_xml():
+                self._xml_of(reply, method, path)
+            raise IsapiProtocolError('answered %s %s with HTTP %d' % (method, path, reply.status),
+                                     device=self.device, path=path, http_status=reply.status)
+        return reply
+
+    def interpret(self, reply, method, path):
+        """The XML root of a Reply from request(), with error answers mapped to typed errors
+        exactly as get()/put() map them; None for an empty or non-XML success (raw requests)."""
+        if reply.body.strip() and reply.looks_like_xml():
+            return self._xml_of(reply, method, path)
+        if reply.status >= 400:
+            raise IsapiProtocolError('answered %s %s with HTTP %d' % (method, path, reply.status),
+                                     device=self.device, path=path, http_status=reply.status)
+        return None
+
     # -- mapping of answers -------------------------------------------------------------
     def _xml_of(self, reply, method, path):
         if not reply.looks_like_xml():
@@ -319,9 +350,10 @@ class IsapiClient(object):
 
     # -- transport and authentication ---------------------------------------------------
     def request(self, method, path, params=None, data=None, headers=None, auth=True,
-                timeout=None, idempotent=None, max_bytes=None):
+                timeout=None, idempotent=None, max_bytes=None, sink=None):
         """Send one logical request; returns a Reply. Handles auth, retries and error mapping
-        of transport failures; leaves ResponseStatus interpretation to the callers above."""
+        of transport failures; leaves ResponseStatus interpretation to the callers above.
+        With ``sink`` a 200/206 body is written there in chunks (see download())."""
         if idempotent is None:
             idempotent = method in SAFE_METHODS
         if auth and self._rejected is not None:
@@ -330,7 +362,7 @@ class IsapiClient(object):
         while True:
             try:
                 reply = self._authenticated_send(method, path, params, data, headers, auth,
-                                                 timeout, max_bytes)
+                                                 timeout, max_bytes, sink)
             except IsapiConnectionError as exc:
                 if not idempotent or attempt >= self.retries or isinstance(exc, IsapiTLSError):
                     raise
@@ -362,13 +394,14 @@ class IsapiClient(object):
         return bool(status) and status['status_code'] == 2 and status['sub_status_code'] in (
             'deviceBusy', 'serviceUnavailable', None)
 
-    def _authenticated_send(self, method, path, params, data, headers, auth, timeout, max_bytes):
+    def _authenticated_send(self, method, path, params, data, headers, auth, timeout, max_bytes,
+                            sink=None):
         if auth and self._challenge is None and data is not None:
             # Learn the challenge with a bodiless request first, so a large upload is sent once.
             self._learn_challenge(timeout)
         sent_credential = auth and self._challenge is not None
         response, body, prepared = self._send(method, path, params, data, headers, auth,
-                                              timeout, max_bytes)
+                                              timeout, max_bytes, sink)
         if response.status_code != 401 or not auth:
             if auth and sent_credential:
                 self._proven = True
@@ -394,7 +427,7 @@ class IsapiClient(object):
         if hasattr(data, 'seek'):
             data.seek(0)
         response, body, prepared = self._send(method, path, params, data, headers, True,
-                                              timeout, max_bytes)
+                                              timeout, max_bytes, sink)
         if response.status_code == 401:
             self._reject(body, path)
         self._proven = True
@@ -402,7 +435,7 @@ class IsapiClient(object):
 
     def _learn_challenge(self, timeout):
         path = '/ISAPI/Security/userCheck'
-        response, body, _ = self._send('GET', path, None, None, None, False, timeout, None)
+        response, body, dummy = self._send('GET', path, None, None, None, False, timeout, None)
         if response.status_code == 401:
             if lock_info(body)[0]:
                 self._reject(body, path)
@@ -477,7 +510,7 @@ class IsapiClient(object):
         value = response.headers.get(name)
         return [value] if value else []
 
-    def _send(self, method, path, params, data, headers, auth, timeout, max_bytes):
+    def _send(self, method, path, params, data, headers, auth, timeout, max_bytes, sink=None):
         request = requests.Request(method, self.base_url + path, params=params, data=data,
                                    headers=headers or {}, auth=_no_auth)
         prepared = self.session.prepare_request(request)
@@ -488,7 +521,12 @@ class IsapiClient(object):
         try:
             response = self.session.send(prepared, stream=True, allow_redirects=False,
                                          timeout=(self.connect_timeout, read_timeout))
-            body = self._read_body(response, max_bytes or MAX_XML_BYTES, method, path)
+            to_sink = sink if sink is not None and response.status_code in (200, 206) else None
+            limit = max_bytes or MAX_XML_BYTES
+            if sink is not None and to_sink is None:
+                # A challenge or error answered to a download is a document, not the file.
+                limit = min(limit, MAX_XML_BYTES)
+            body = self._read_body(response, limit, method, path, to_sink)
         except requests.exceptions.SSLError as exc:
             raise IsapiTLSError(
                 'TLS to %s failed (%s). If the device uses a certificate from your own CA set '
@@ -510,7 +548,7 @@ class IsapiClient(object):
                     self.base_url, _short(exc)), device=self.device, path=path)
         return response, body, prepared
 
-    def _read_body(self, response, limit, method, path):
+    def _read_body(self, response, limit, method, path, sink=None):
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(64 * 1024):
@@ -520,7 +558,10 @@ class IsapiClient(object):
                         'answered %s %s with more than %d bytes; refusing to read on (not an ISAPI '
                         'answer, or raise the limit for a file download)' % (method, path, limit),
                         device=self.device, path=path)
-                chunks.append(chunk)
+                if sink is not None:
+                    sink.write(chunk)
+                else:
+                    chunks.append(chunk)
         finally:
             response.close()
         return b''.join(chunks)

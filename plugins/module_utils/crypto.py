@@ -57,8 +57,11 @@ def encrypt_password(random_string, password):
     """
     key = binascii.unhexlify(random_string)
     plain = random_string[:16].encode('ascii') + password.encode('utf-8')
-    if len(plain) % 16:
-        plain += b'\0' * (16 - len(plain) % 16)
+    return base64.b64encode(binascii.hexlify(aes_ecb_encrypt(key, plain))).decode('ascii')
+
+
+def aes_ecb_encrypt(key, plain):
+    """AES-ECB with zero padding to the block size: what both ISAPI and SADP activation use."""
+    plain += b'\0' * (-len(plain) % 16)
     encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
-    ciphertext = encryptor.update(plain) + encryptor.finalize()
-    return base64.b64encode(binascii.hexlify(ciphertext)).decode('ascii')
+    return encryptor.update(plain) + encryptor.finalize()

@@ -15,7 +15,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
-from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
+    IsapiInputError, IsapiStatusError,
+)
 
 
 class Field(object):
@@ -158,3 +160,19 @@ def path_fields(flat, create=False):
     """Fields for flattened paths; values compare as text (booleans as true/false)."""
     return dict((path, Field(path, 'bool' if isinstance(value, bool) else 'str', create=create))
                 for path, value in flat.items())
+
+
+def is_not_supported(exc):
+    """Whether a device error means "this firmware has no such resource" (404, or notSupport)."""
+    return getattr(exc, 'http_status', None) == 404 or \
+        getattr(exc, 'sub_status_code', None) == 'notSupport'
+
+
+def read_optional(client, path, params=None):
+    """GET a resource the firmware may lack: its root, or None when the device says it has none."""
+    try:
+        return client.get(path, params=params)
+    except IsapiStatusError as exc:
+        if is_not_supported(exc):
+            return None
+        raise

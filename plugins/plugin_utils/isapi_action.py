@@ -8,6 +8,9 @@ A module costs about 0.3 CPU-seconds per task per host in process start-up alone
 in-process costs about 0.02 (ENGINEERING.md §3). When a task is delegated to another host (a jump
 host inside a site network) the module must run there, so then the module is executed as usual.
 Argument validation, check mode, diff and no_log filtering behave the same on both paths.
+
+Modules with controller-side files (firmware images, backups) override the hooks below; the
+defaults leave a plain module untouched.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,8 +18,10 @@ __metaclass__ = type
 
 import os
 
+from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_in_process
 
 # Forces the shipped-module path even on the controller: how the tests prove both paths agree.
@@ -34,15 +39,80 @@ class IsapiActionBase(ActionBase):
             return False
         return getattr(self._connection, 'transport', None) in ('local', 'ansible.builtin.local')
 
+    # -- hooks for controller-side work (defaults: none) ------------------------------------------
+    def _prepare_args(self, args, task_vars):
+        """Controller-side checks and rewrites of the task's args before either path runs
+        (resolve controller paths, refuse what cannot work). Raise IsapiError to fail."""
+        return args
+
+    def _in_process_spec(self, args, task_vars):
+        """The ModuleSpec run in-process; a subclass may bind controller-side helpers to it."""
+        return self.SPEC
+
+    def _remote_args(self, args, task_vars, tmpdir):
+        """Args for the shipped module, given a private remote temp dir (for transfers)."""
+        return args
+
+    def _finish(self, outcome, args, task_vars, tmpdir):
+        """Controller-side work on the result (tmpdir is the remote temp dir, or None)."""
+        return outcome
+
+    NEEDS_REMOTE_TMP = False
+
+    # -- ansible-vault with the run's own secrets (backups) ---------------------------------------
+    def _vault(self):
+        """The run's VaultLib when a vault secret was given (--vault-password-file, --vault-id,
+        ...), else None."""
+        vault = getattr(self._loader, '_vault', None)
+        return vault if vault is not None and vault.secrets else None
+
+    def _vault_encrypt(self, data):
+        vault = self._vault()
+        if vault is None:
+            raise AnsibleError('no vault secret is configured for this run')
+        return vault.encrypt(data)
+
+    def _vault_decrypt(self, data, path):
+        """Plain bytes of a stored file: vault files are decrypted, anything else is returned
+        as it is (a device-encrypted export stored without vault)."""
+        if not data.startswith(b'$ANSIBLE_VAULT'):
+            return data
+        vault = self._vault()
+        if vault is None:
+            raise IsapiError('%s is vault-encrypted but this run has no vault secret: pass '
+                             '--vault-password-file (or --vault-id) with the secret it was '
+                             'written with' % path)
+        try:
+            return vault.decrypt(data)
+        except AnsibleError as exc:
+            raise IsapiError('cannot decrypt %s with this run\'s vault secrets (%s)' % (path, exc))
+
+    # ------------------------------------------------------------------------------------------
     def run(self, tmp=None, task_vars=None):
         result = super(IsapiActionBase, self).run(tmp, task_vars)
-        if not self._runs_on_controller():
-            result.update(self._execute_module(module_name=self._task.resolved_action,
-                                               module_args=self._task.args,
-                                               task_vars=task_vars))
-            return result
-
-        name = (task_vars or {}).get('inventory_hostname')
-        result.update(run_in_process(self.SPEC, self._task.args, check_mode=bool(self._task.check_mode),
-                                     diff=bool(self._task.diff), name=name))
+        task_vars = task_vars or {}
+        tmpdir = None
+        try:
+            args = self._prepare_args(dict(self._task.args), task_vars)
+            if not self._runs_on_controller():
+                if self.NEEDS_REMOTE_TMP:
+                    tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
+                args = self._remote_args(args, task_vars, tmpdir)
+                outcome = self._execute_module(module_name=self._task.resolved_action,
+                                               module_args=args, task_vars=task_vars)
+            else:
+                name = task_vars.get('inventory_hostname')
+                outcome = run_in_process(self._in_process_spec(args, task_vars), args,
+                                         check_mode=bool(self._task.check_mode),
+                                         diff=bool(self._task.diff), name=name)
+            outcome = self._finish(outcome, args, task_vars, tmpdir)
+        except IsapiError as exc:
+            outcome = exc.as_result()
+            outcome.update(failed=True, changed=False)
+        except AnsibleError as exc:
+            outcome = {'failed': True, 'changed': False, 'msg': str(exc)}
+        finally:
+            if tmpdir is not None:
+                self._remove_tmp_path(tmpdir)
+        result.update(outcome)
         return result

@@ -1,0 +1,104 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: config_restore
+short_description: Restore a configuration backup onto a Hikvision device
+version_added: 0.1.0
+description:
+  - Imports a file written by M(camfleet.hikvision.config_backup) with
+    C(PUT /ISAPI/System/configurationData).
+  - The backup is read and decrypted on the controller with the run's vault secret, and checked
+    against its C(.sha256) file when there is one, before anything is sent.
+  - Does nothing when the device's current export already equals the backup.
+  - The device applies most settings at once and the rest after a reboot (C(reboot_required));
+    O(reboot=true) reboots it and waits. Accounts and passwords become those of the backup, so
+    later tasks must use the backup's admin password.
+  - When delegated to another host the decrypted backup passes through that host's private
+    Ansible temporary directory.
+options:
+  src:
+    description:
+      - The backup file on the controller. A relative path is looked up like other controller
+        files (the role's or playbook's C(files/) directory first).
+    type: path
+    required: true
+  secret_key:
+    description: The key the backup was exported with, for a backup made with C(encryption=device).
+    type: str
+  reboot:
+    description: Reboot the device after the import when it asks for one, and wait for it.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait for the reboot with O(reboot=true).
+    type: int
+    default: 300
+  _staging_path:
+    description:
+      - Internal, set by the action plugin when the task is delegated to another host (where the controller transferred the decrypted backup,
+        inside that host's private Ansible temporary directory). Do not set it.
+    type: path
+extends_documentation_fragment:
+  - camfleet.hikvision.connection
+  - camfleet.hikvision.connection.ATTRIBUTES
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: hikvision
+author:
+  - camfleet.hikvision contributors (!UNKNOWN)
+'''
+
+EXAMPLES = r'''
+- name: Put the last known-good configuration back
+  camfleet.hikvision.config_restore:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    src: "backups/{{ inventory_hostname }}.cfg"
+    reboot: true
+'''
+
+RETURN = r'''
+reboot_required:
+  description: The device needs a reboot to apply all of the backup (false after O(reboot=true)).
+  returned: always
+  type: bool
+rebooted:
+  description: The device was rebooted and answers again.
+  returned: when O(reboot=true) and the device asked for it
+  type: bool
+checksum:
+  description: SHA-256 of the backup file as stored.
+  returned: always
+  type: str
+'''
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils.backup import run_config_restore
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
+
+SPEC = ModuleSpec(dict(
+    src=dict(type='path', required=True),
+    secret_key=dict(type='str', no_log=True),
+    reboot=dict(type='bool', default=False),
+    wait_timeout=dict(type='int', default=300),
+    # Set by the action plugin when the module runs on another host: the decrypted backup,
+    # transferred into that host's private Ansible temp dir.
+    _staging_path=dict(type='path'),
+), run_config_restore)
+
+
+def main():
+    run_as_module(SPEC)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,135 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: network
+short_description: Set the IPv4 address, gateway, DNS and MTU of a Hikvision device
+version_added: 0.1.0
+description:
+  - Reads the interface's C(ipAddress) document, changes only the asked settings (IPv6 and every
+    other element are written back as the device sent them) and writes it once.
+  - Input is checked before anything is sent; an invalid address or mask, a gateway outside the
+    subnet, or the subnet's network or broadcast address as host fails naming the field.
+  - Devices apply addressing, gateway and DNS changes only after a reboot (they answer
+    C(reboot_required)). With O(reboot=true) the module reboots the device, follows it to its new
+    address with a new session and the same credentials, proves it answers there, and returns
+    the new RV(address) for later tasks. If it does not answer there within O(wait_timeout), the
+    task fails naming both addresses.
+options:
+  interface_id:
+    description: Interface number (1 is the wired interface).
+    type: int
+    default: 1
+  addressing:
+    description: V(static) or V(dhcp).
+    type: str
+    choices: [static, dhcp]
+  address:
+    description: IPv4 address of the device (static addressing).
+    type: str
+  netmask:
+    description: Subnet mask, dotted (V(255.255.255.0)) or as prefix length (V(24)).
+    type: str
+  gateway:
+    description: IPv4 default gateway; must be inside the subnet of the address.
+    type: str
+  dns:
+    description: DNS servers, primary then secondary. An empty list clears both.
+    type: list
+    elements: str
+  mtu:
+    description: MTU of the link, where the interface document has C(Link/MTU).
+    type: int
+  reboot:
+    description:
+      - Reboot to apply a change the device answers with C(reboot_required), and follow the
+        device to its new address.
+      - With V(false) the task returns RV(reboot_required) and RV(pending_address) instead.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for the device to reboot and answer (at the new address).
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - camfleet.hikvision.connection
+  - camfleet.hikvision.connection.ATTRIBUTES
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: hikvision
+author:
+  - camfleet.hikvision contributors (!UNKNOWN)
+'''
+
+EXAMPLES = r'''
+- name: Move the camera to its production address
+  camfleet.hikvision.network:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    addressing: static
+    address: 10.20.1.64
+    netmask: 24
+    gateway: 10.20.1.1
+    dns: [10.20.0.53, 10.20.0.54]
+  register: net
+
+- name: Later tasks talk to the new address
+  ansible.builtin.set_fact:
+    isapi_host: "{{ net.address }}"
+'''
+
+RETURN = r'''
+address:
+  description: The address the device answers at after the task (the new one when it moved).
+  returned: always
+  type: str
+  sample: 10.20.1.64
+previous_address:
+  description: The address the device answered at before it moved.
+  returned: when the device was rebooted onto a new address
+  type: str
+pending_address:
+  description: The saved address the device will take at its next reboot.
+  returned: when the address changes and the device was not rebooted (reboot=false or check mode)
+  type: str
+reboot_required:
+  description: The change is saved but applies only after a reboot that has not happened.
+  returned: always
+  type: bool
+rebooted:
+  description: The module rebooted the device to apply the change.
+  returned: when it did
+  type: bool
+'''
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils.network import run_network
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
+
+SPEC = ModuleSpec(dict(
+    interface_id=dict(type='int', default=1),
+    addressing=dict(type='str', choices=['static', 'dhcp']),
+    address=dict(type='str'),
+    netmask=dict(type='str'),
+    gateway=dict(type='str'),
+    dns=dict(type='list', elements='str'),
+    mtu=dict(type='int'),
+    reboot=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=300),
+), run_network)
+
+
+def main():
+    run_as_module(SPEC)
+
+
+if __name__ == '__main__':
+    main()
