@@ -120,8 +120,11 @@ def apply(root, fields, result, desired):
 def converge(task, path, fields, desired, unsupported='error', params=None, root=None):
     """Read path once, compare, write once if needed. Returns the module result dict."""
     client = task.client
+    docs = Documents(client)
     if root is None:
-        root = client.get(path, params=params)
+        root = docs.get(path, params=params)
+    else:
+        docs.roots[path], docs.params[path] = root, params
     result_plan = plan(root, fields, desired, unsupported=unsupported, device=client.device)
     result = {'changed': result_plan.changed, 'reboot_required': False,
               'diff': {'before': result_plan.before, 'after': result_plan.after}}
@@ -130,8 +133,8 @@ def converge(task, path, fields, desired, unsupported='error', params=None, root
     if not result_plan.changed or task.check_mode:
         return result
     apply(root, fields, result_plan, desired)
-    write = client.put(path, root, params=params)
-    result['reboot_required'] = write.reboot_required
+    docs.changed(path)
+    result['reboot_required'] = docs.write()
     return result
 
 
@@ -176,3 +179,46 @@ def read_optional(client, path, params=None):
         if is_not_supported(exc):
             return None
         raise
+
+
+class Documents(object):
+    """The documents one task works on: each read at most once, each changed one written once,
+    and ``reboot_required`` gathered in this one place for every declarative module."""
+
+    def __init__(self, client):
+        self.client = client
+        self.roots = {}
+        self.params = {}
+        self._changed = []
+
+    def get(self, path, optional=False, params=None):
+        """The document's root; with optional=True, None when the firmware lacks it."""
+        if path not in self.roots:
+            self.params[path] = params
+            self.roots[path] = read_optional(self.client, path, params) if optional \
+                else self.client.get(path, params=params)
+        return self.roots[path]
+
+    def first(self, paths):
+        """(path, root) of the first of several alternative documents the firmware has."""
+        for path in paths:
+            root = self.get(path, optional=True)
+            if root is not None:
+                return path, root
+        return None, None
+
+    def changed(self, path):
+        if path not in self._changed:
+            self._changed.append(path)
+
+    def write(self, first=(), exclude=()):
+        """PUT every changed document once (``first`` ones before the rest, ``exclude`` ones left
+        for a later call). Returns whether any answer asked for a reboot."""
+        pending = [p for p in self._changed if p not in exclude]
+        pending.sort(key=lambda p: p not in first)
+        reboot_required = False
+        for path in pending:
+            write = self.client.put(path, self.roots[path], params=self.params.get(path))
+            reboot_required = write.reboot_required or reboot_required
+            self._changed.remove(path)
+        return reboot_required

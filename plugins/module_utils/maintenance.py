@@ -16,30 +16,40 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
 POLL_SECONDS = 0.5
 
 
-def wait_for_restart(client, timeout, poll=POLL_SECONDS, clock=time.monotonic, sleep=time.sleep):
+def wait_for_restart(client, timeout, come_back_on=None, poll=POLL_SECONDS, clock=time.monotonic,
+                     sleep=time.sleep):
     """Wait until the device has gone away and answers again; returns seconds waited.
 
+    ``come_back_on`` is a client for the address the device moves to, when a reboot applies a
+    new address: going down is watched at the old address, coming back at the new one.
     Polls /SDK/activateStatus, which needs no credentials, so waiting never costs a login attempt
     however long the device takes.
     """
+    target = come_back_on or client
     start = clock()
     deadline = start + timeout
     went_down = False
     while clock() < deadline:
         try:
-            is_activated(client, retry=False)
+            is_activated(target if went_down else client, retry=False)
             if went_down:
                 return round(clock() - start, 1)
-        except IsapiConnectionError:
-            went_down = True
         except IsapiError:
-            # Half-started web servers answer errors before they answer ISAPI.
+            # Refused, reset, or a half-started web server answering errors: not back yet.
             went_down = True
         sleep(poll)
-    raise IsapiConnectionError(
-        'did not %s within %s s; raise wait_timeout if this model restarts slowly' % (
-            'come back' if went_down else 'go down for the restart', timeout),
-        device=client.device)
+    if not went_down:
+        raise IsapiConnectionError('did not go down for the restart within %s s at %s; raise '
+                                   'wait_timeout if this model restarts slowly' % (timeout, client.host),
+                                   device=client.device)
+    if target is not client:
+        raise IsapiConnectionError(
+            'moved from %s to %s and rebooted, but does not answer at %s within %s s; check the new '
+            'address is routable from this controller (it no longer answers at %s)' % (
+                client.host, target.host, target.host, int(timeout), client.host),
+            device=target.device)
+    raise IsapiConnectionError('did not come back within %s s; raise wait_timeout if this model '
+                               'restarts slowly' % timeout, device=client.device)
 
 
 def _restart(task, path, params, what):

@@ -12,17 +12,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
-import time
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import engine, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
-from ansible_collections.camfleet.hikvision.plugins.module_utils.device import is_activated
-from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiConnectionError, IsapiError, IsapiInputError,
-)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
 from ansible_collections.camfleet.hikvision.plugins.module_utils.maintenance import wait_for_restart
 
-POLL_SECONDS = 0.5
 MTU_RANGE = (576, 9676)
 
 IP_FIELDS = {
@@ -143,12 +138,13 @@ def run_network(task):
     desired = desired_ip(params)
     mtu = params.get('mtu')
 
-    ip_root = client.get(base + '/ipAddress')
+    docs = engine.Documents(client)
+    ip_root = docs.get(base + '/ipAddress')
     check_combined(desired, ip_root)
     ip_plan = engine.plan(ip_root, IP_FIELDS, desired, device=client.device)
     link_root, link_plan = None, None
     if mtu is not None:
-        link_root = client.get(base)
+        link_root = docs.get(base)
         if xmldoc.find(link_root, 'Link/MTU') is None:
             raise IsapiInputError('mtu: this interface document has no Link/MTU to set',
                                   device=client.device)
@@ -173,13 +169,13 @@ def run_network(task):
 
     # MTU first: the interface document carries the IPAddress block too, so writing it after a
     # staged address change would only write the staged values back.
-    reboot_required = False
     if link_plan is not None and link_plan.changed:
         engine.apply(link_root, LINK_FIELDS, link_plan, {'mtu': mtu})
-        reboot_required = client.put(base, link_root).reboot_required
+        docs.changed(base)
     if ip_plan.changed:
         engine.apply(ip_root, IP_FIELDS, ip_plan, desired)
-        reboot_required = client.put(base + '/ipAddress', ip_root).reboot_required or reboot_required
+        docs.changed(base + '/ipAddress')
+    reboot_required = docs.write(first=[base])
     if not reboot_required:
         return result
     if not params['reboot']:
@@ -199,41 +195,11 @@ def reboot_and_follow(task, client, new_address):
         elapsed = wait_for_restart(client, timeout)
         client.get('/ISAPI/System/deviceInfo')
         return {'rebooted': True, 'elapsed': elapsed, 'address': client.host}
-    started = time.monotonic()
     follower = client_from_params(dict(task.params, host=new_address), name=task.name)
     try:
-        wait_gone(client, timeout)
-        wait_answers(follower, client.host, new_address, timeout - (time.monotonic() - started))
+        elapsed = wait_for_restart(client, timeout, come_back_on=follower)
         follower.get('/ISAPI/System/deviceInfo')
     finally:
         follower.close()
-    return {'rebooted': True, 'elapsed': round(time.monotonic() - started, 1),
-            'address': new_address, 'previous_address': client.host}
-
-
-def wait_gone(client, timeout, poll=POLL_SECONDS):
-    """Until the old address stops answering (the reboot has begun). Needs no login."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            is_activated(client, retry=False)
-        except IsapiError:
-            return
-        time.sleep(poll)
-    raise IsapiConnectionError('did not go down for the reboot within %s s at %s' % (
-        timeout, client.host), device=client.device)
-
-
-def wait_answers(follower, old_address, new_address, timeout, poll=POLL_SECONDS):
-    deadline = time.monotonic() + max(timeout, 0)
-    while time.monotonic() < deadline:
-        try:
-            is_activated(follower, retry=False)
-            return
-        except IsapiError:
-            time.sleep(poll)
-    raise IsapiConnectionError(
-        'moved from %s to %s and rebooted, but does not answer at %s within %s s; check the new '
-        'address is routable from this controller (it no longer answers at %s)' % (
-            old_address, new_address, new_address, int(timeout), old_address),
-        device=follower.device)
+    return {'rebooted': True, 'elapsed': elapsed, 'address': new_address,
+            'previous_address': client.host}

@@ -14,9 +14,13 @@ __metaclass__ = type
 import base64
 import hashlib
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.crypto import (  # noqa: F401
-    CRYPTOGRAPHY_ERROR, HAS_CRYPTOGRAPHY, aes_ecb_encrypt, new_key,
-)
+from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto
+from ansible_collections.camfleet.hikvision.plugins.module_utils.crypto import aes_ecb_encrypt
+
+# One RSA/AES implementation serves ISAPI and SADP activation.
+HAS_CRYPTOGRAPHY = crypto.HAS_CRYPTOGRAPHY
+CRYPTOGRAPHY_ERROR = crypto.CRYPTOGRAPHY_ERROR
+new_key = crypto.new_key
 
 try:
     from cryptography.hazmat.primitives import serialization

@@ -17,7 +17,7 @@ import ipaddress
 import socket
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
-from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import read_optional
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import Documents
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiInputError, IsapiProtocolError,
 )
@@ -36,11 +36,12 @@ CUT_OFF_HINT = 'set i_know_this_cuts_me_off: true to do it anyway'
 
 
 class Plan(object):
-    """before/after of asked keys, the documents to write, and what the device lacks."""
+    """before/after of asked keys, the task's documents (read once, written once), and what the
+    device lacks."""
 
-    def __init__(self):
+    def __init__(self, client):
         self.before, self.after = {}, {}
-        self.writes = []  # (path, root) in write order
+        self.docs = Documents(client)
         self.unsupported = []
 
     def compare(self, key, current, wanted):
@@ -109,7 +110,7 @@ def controller_address(host, port):
 
 # -- per resource planning ------------------------------------------------------------------------
 def plan_web_auth(client, params, plan, cap):
-    root = read_optional(client, WEB_CERT)
+    root = plan.docs.get(WEB_CERT, optional=True)
     if root is None or xmldoc.find(root, 'CertificateType') is None:
         plan.unsupported.append('web_auth')
         return
@@ -120,17 +121,17 @@ def plan_web_auth(client, params, plan, cap):
             params['web_auth'], ', '.join(options)), device=client.device)
     if plan.compare('web_auth', xmldoc.text(root, 'CertificateType'), params['web_auth']):
         xmldoc.set_text(root, 'CertificateType', params['web_auth'])
-        plan.writes.append((WEB_CERT, root))
+        plan.docs.changed(WEB_CERT)
 
 
 def plan_rtsp_auth(client, params, plan):
     # NVRs have their own resource; cameras keep it in the main stream (§11.8).
     for path, element in RTSP_CERTS:
-        root = read_optional(client, path)
+        root = plan.docs.get(path, optional=True)
         if root is not None and xmldoc.find(root, element) is not None:
             if plan.compare('rtsp_auth', xmldoc.text(root, element), params['rtsp_auth']):
                 xmldoc.set_text(root, element, params['rtsp_auth'])
-                plan.writes.append((path, root))
+                plan.docs.changed(path)
             return
     plan.unsupported.append('rtsp_auth')
 
@@ -151,7 +152,7 @@ def _cap_range(cap, name):
 
 def plan_lock(client, params, plan, cap):
     lock = params['illegal_login_lock']
-    root = client.get(LOCK)
+    root = plan.docs.get(LOCK)
     unit = lock_unit(cap)
     seconds = lock_seconds(lock)
     before, after, edits = {}, {}, []
@@ -186,7 +187,7 @@ def plan_lock(client, params, plan, cap):
     if edits:
         for element, wire in edits:
             xmldoc.set_text(root, element, wire)
-        plan.writes.append((LOCK, root))
+        plan.docs.changed(LOCK)
 
 
 def _check_range(client, cap, name, value, field, unit):
@@ -204,7 +205,7 @@ def _access(root, protocol):
 
 def plan_accesses(client, params, plan):
     """Protocols and ports, matched on protocol name (ids differ by model, §11.1)."""
-    root = read_optional(client, ACCESSES)
+    root = plan.docs.get(ACCESSES, optional=True)
     if root is None:
         plan.unsupported.extend(k for k in ('http', 'https', 'redirect_to_https', 'tls_versions',
                                             'http_port', 'https_port', 'rtsp_port', 'sdk_port')
@@ -236,7 +237,7 @@ def plan_accesses(client, params, plan):
     if params.get('tls_versions') is not None:
         changed = _plan_tls(client, root, params, plan) or changed
     if changed:
-        plan.writes.append((ACCESSES, root))
+        plan.docs.changed(ACCESSES)
     return root
 
 
@@ -270,7 +271,7 @@ def _filter_addresses(root):
 
 def plan_filter(client, params, plan):
     flt = params['ip_filter']
-    root = read_optional(client, IP_FILTER)
+    root = plan.docs.get(IP_FILTER, optional=True)
     if root is None:
         plan.unsupported.append('ip_filter')
         return None
@@ -345,10 +346,10 @@ def run_security(task):
     params = task.params
     check_params(params)
     client = task.client
-    plan = Plan()
+    plan = Plan(client)
     cap = None
     if params.get('web_auth') or params.get('illegal_login_lock'):
-        cap = read_optional(client, SECURITY_CAP)
+        cap = plan.docs.get(SECURITY_CAP, optional=True)
     if params.get('web_auth'):
         plan_web_auth(client, params, plan, cap)
     if params.get('rtsp_auth'):
@@ -379,13 +380,10 @@ def run_security(task):
     if not changed or task.check_mode:
         return result
     # Protocols and ports last: a change there may move the listener this session uses.
-    accesses = [w for w in plan.writes if w[0] == ACCESSES]
-    for path, root in [w for w in plan.writes if w[0] != ACCESSES]:
-        result['reboot_required'] = client.put(path, root).reboot_required or result['reboot_required']
+    reboot_required = plan.docs.write(exclude=[ACCESSES])
     if filter_plan is not None and plan.before['ip_filter'] != plan.after['ip_filter']:
-        result['reboot_required'] = stage_filter(client, *filter_plan) or result['reboot_required']
-    for path, root in accesses:
-        result['reboot_required'] = client.put(path, root).reboot_required or result['reboot_required']
+        reboot_required = stage_filter(client, *filter_plan) or reboot_required
+    result['reboot_required'] = plan.docs.write() or reboot_required
     return result
 
 

@@ -12,11 +12,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
-from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import read_optional
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import Documents
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
 
 INTERFACE = '/ISAPI/System/Network/interfaces/1'
 ONVIF_USERS = '/ISAPI/Security/ONVIF/users'
+INTEGRATE = '/ISAPI/System/Network/Integrate'
 
 
 class Switch(object):
@@ -136,27 +137,6 @@ SERVICES = [
 ]
 
 
-class Documents(object):
-    """Each document read at most once per task; None for one the firmware lacks."""
-
-    def __init__(self, client):
-        self.client = client
-        self.roots = {}
-        self.dirty = []
-
-    def get(self, paths):
-        for path in paths:
-            if path not in self.roots:
-                self.roots[path] = read_optional(self.client, path)
-            if self.roots[path] is not None:
-                return path, self.roots[path]
-        return None, None
-
-    def touch(self, path):
-        if path not in self.dirty:
-            self.dirty.append(path)
-
-
 def plan_services(docs, params):
     """(before, after, edits, unsupported) for the asked services."""
     before, after, edits, unsupported = {}, {}, [], []
@@ -164,7 +144,7 @@ def plan_services(docs, params):
         wanted = params.get(key)
         if wanted is None:
             continue
-        path, root = docs.get(paths)
+        path, root = docs.first(paths)
         current = switch.read(root) if root is not None else None
         if current is None:
             unsupported.append(key)
@@ -243,14 +223,14 @@ def run_services(task):
     if params.get('onvif_users') is not None:
         onvif_on = after.get('onvif', before.get('onvif'))
         if onvif_on is None:
-            dummy, root = docs.get(['/ISAPI/System/Network/Integrate'])
+            root = docs.get(INTEGRATE, optional=True)
             onvif_on = Switch('ONVIF/enable').read(root) if root is not None else None
         if onvif_on is None:
             unsupported.append('onvif_users')
         elif not onvif_on:
             task.warn('onvif_users left alone: ONVIF is off on this device')
         else:
-            namespace = xmldoc.namespace(docs.roots.get('/ISAPI/System/Network/Integrate'))
+            namespace = xmldoc.namespace(docs.roots.get(INTEGRATE))
             u_before, u_after, onvif_writes = plan_onvif_users(client, params, namespace)
             before['onvif_users'], after['onvif_users'] = u_before, u_after
     if unsupported and params['strict']:
@@ -263,11 +243,9 @@ def run_services(task):
         return result
     for key, path, switch in edits:
         switch.write(docs.roots[path], params[key], params)
-        docs.touch(path)
+        docs.changed(path)
     # Integrate first: ONVIF accounts are only accepted once ONVIF is on.
-    for path in sorted(docs.dirty, key=lambda p: p != '/ISAPI/System/Network/Integrate'):
-        if client.put(path, docs.roots[path]).reboot_required:
-            result['reboot_required'] = True
+    result['reboot_required'] = docs.write(first=[INTEGRATE])
     for method, path, body in onvif_writes:
         if method == 'POST':
             client.post(path, body)

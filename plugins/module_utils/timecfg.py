@@ -16,6 +16,7 @@ import ipaddress
 import re
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import Documents
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
 
 TIME = '/ISAPI/System/time'
@@ -253,12 +254,13 @@ def run_time(task):
     params = task.params
     want_zone = check_params(params)
     client = task.client
+    docs = Documents(client)
     now = utc_now()
-    root = client.get(TIME)
+    root = docs.get(TIME)
     t_before, t_after, set_clock = plan_time(root, params, want_zone, now)
     ntp_root, n_before, n_after = None, {}, {}
     if params.get('ntp_servers') is not None or params.get('ntp_interval') is not None:
-        ntp_root = client.get(NTP_SERVERS)
+        ntp_root = docs.get(NTP_SERVERS)
         n_before, n_after = plan_ntp(ntp_root, params)
 
     before, after = dict(t_before, **n_before), dict(t_after, **n_after)
@@ -270,10 +272,12 @@ def run_time(task):
     if n_before != n_after:
         servers = params.get('ntp_servers') or read_servers(ntp_root)
         build_servers(ntp_root, servers, params.get('ntp_interval'))
-        result['reboot_required'] = client.put(NTP_SERVERS, ntp_root).reboot_required
+        docs.changed(NTP_SERVERS)
     if t_before != t_after:
         write_time(root, params, want_zone, set_clock, now)
-        result['reboot_required'] = client.put(TIME, root).reboot_required or result['reboot_required']
+        docs.changed(TIME)
+    result['reboot_required'] = docs.write(first=[NTP_SERVERS])
+    if t_before != t_after:
         result['drift_seconds'] = _drift(client.get(TIME), utc_now())
     return result
 
