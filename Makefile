@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit integration emulator-test lock clean sanity lint docs changelog ee
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ lint: setup
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 # The documentation site (module pages + guides) in docs/build/html; works offline.
+bench: setup
+	$(BIN)/python scripts/bench.py
+
 docs: setup
 	bash scripts/docs.sh
 
