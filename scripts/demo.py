@@ -6,6 +6,7 @@ factory-fresh. The playbook activates the fresh ones with the unique passwords t
 (vault-encrypted) in its inventory, then prints a table of every device.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,9 +21,20 @@ from emulator.testing import RunningFleet  # noqa: E402
 
 def main():
     fleet_file = os.path.join(ROOT, 'emulator', 'fleets', 'demo.yml')
-    out_dir = tempfile.mkdtemp(prefix='camfleet-demo-')
     with open(fleet_file) as f:
         spec = yaml.safe_load(f)
+    # The emulator's outputs (its fleet.json holds the emulated devices' passwords) go away with
+    # the demo; CAMFLEET_DEMO_KEEP=1 keeps them for a look.
+    keep = os.environ.get('CAMFLEET_DEMO_KEEP') == '1'
+    out_dir = tempfile.mkdtemp(prefix='camfleet-demo-')
+    try:
+        return _run(spec, out_dir)
+    finally:
+        if not keep:
+            shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _run(spec, out_dir):
     with RunningFleet(fleet=spec, out_dir=out_dir) as fleet:
         fresh = sorted(n for n, d in fleet.devices.items() if not d['activated'])
         print('Emulated fleet of %d devices is up (%d factory-fresh: %s); outputs in %s' % (
