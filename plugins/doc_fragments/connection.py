@@ -48,7 +48,8 @@ options:
   ca_path:
     description:
       - PEM file of the CA (or certificates) that signed the devices' certificates.
-      - Falls back to E(HIKVISION_CA_PATH).
+      - Falls back to E(HIKVISION_CA_PATH), then to the bundle named by E(REQUESTS_CA_BUNDLE) or
+        E(CURL_CA_BUNDLE), then to the bundle of the Python package C(certifi).
     type: path
   timeout:
     description:

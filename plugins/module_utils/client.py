@@ -196,7 +196,10 @@ class IsapiClient(object):
         elif ca_path:
             self.session.verify = os.path.expanduser(ca_path)
         else:
-            self.session.verify = True
+            # Requests only reads its CA-bundle variables in Session.request(); this client sends
+            # prepared requests itself, so it honours them here, as users of requests expect.
+            self.session.verify = os.environ.get('REQUESTS_CA_BUNDLE') or \
+                os.environ.get('CURL_CA_BUNDLE') or True
 
         self._challenge = None      # (scheme, params) chosen from the device's 401
         self._nc = 0

@@ -75,3 +75,13 @@ def test_digest_is_preferred_and_sha256_over_md5():
                   ('digest', {'algorithm': 'SHA-256', 'nonce': 'b'})]
     assert client._choose(challenges, '/p')[1]['nonce'] == 'b'
     assert client._choose(challenges[:2], '/p')[1]['nonce'] == 'a'
+
+
+def test_tls_trust_order(monkeypatch, tmp_path):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/site-bundle.pem')
+    assert c.IsapiClient('192.0.2.10', password='x').session.verify == '/etc/site-bundle.pem'
+    assert c.IsapiClient('192.0.2.10', password='x', ca_path=str(tmp_path / 'ca.pem')).session.verify == str(tmp_path / 'ca.pem')
+    assert c.IsapiClient('192.0.2.10', password='x', validate_certs=False).session.verify is False
+    monkeypatch.delenv('REQUESTS_CA_BUNDLE')
+    monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
+    assert c.IsapiClient('192.0.2.10', password='x').session.verify is True
