@@ -46,7 +46,7 @@ sanity: setup
 # guides' structure (docs/docsite) and the changelog fragments.
 lint: setup
 	$(BIN)/ansible-lint --nocolor
-	$(BIN)/antsibull-docs lint-collection-docs .
+	$(BIN)/antsibull-docs lint-collection-docs --check-extra-docs-refs .
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
