@@ -102,8 +102,12 @@ def run_user(task):
             'userLevel': LEVELS[desired['level']], 'loginPassword': params.get('password'),
         }, ns=namespace)
         write = client.post(USERS, body)
-        created = next((u for u in list_users(client)[0] if u['name'] == name), None)
-        result['user'] = public(created) if created else dict(desired, id=write.new_id)
+        if write.new_id and write.new_id.isdigit():
+            result['user'] = dict(desired, id=int(write.new_id))
+        else:
+            # Firmware that does not answer the new id: read the list once more to learn it.
+            created = next((u for u in list_users(client)[0] if u['name'] == name), None)
+            result['user'] = public(created) if created else dict(desired, id=None)
         return result
 
     # Existing account: level, then password.
