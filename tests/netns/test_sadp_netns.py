@@ -242,6 +242,36 @@ def test_legacy_device_takes_the_md5_update_form(lab):
     assert legacy.state()['address'] == '198.51.100.81'
 
 
+@pytest.mark.parametrize('path', ['in_process', 'module'])
+def test_sadp_discover_through_ansible_playbook_on_both_paths(lab, tmp_path, path):
+    cam1 = lab.devices['cam1']
+    play = tmp_path / 'find.yml'
+    play.write_text('\n'.join([
+        '- hosts: localhost',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: find',
+        '      camfleet.hikvision.sadp_discover:',
+        '        interfaces: [eth0]',
+        '        timeout: 1.5',
+        '        mac: "%s"' % cam1.mac,
+        '']))
+    results = tmp_path / 'results.jsonl'
+    env = ['env', 'ANSIBLE_COLLECTIONS_PATH=%s' % os.path.join(netns.ROOT, '.collections'),
+           'ANSIBLE_CALLBACK_PLUGINS=%s' % os.path.join(netns.ROOT, 'tests', 'integration', 'callback_plugins'),
+           'ANSIBLE_CALLBACKS_ENABLED=results_jsonl', 'CAMFLEET_RESULTS=%s' % results,
+           'ANSIBLE_LOCALHOST_WARNING=false', 'ANSIBLE_INVENTORY_UNPARSED_WARNING=false']
+    if path == 'module':
+        env.append('CAMFLEET_FORCE_MODULE=1')
+    argv = env + [os.path.join(os.path.dirname(netns.PYTHON), 'ansible-playbook'),
+                  '-e', 'ansible_python_interpreter=%s' % netns.PYTHON, str(play)]
+    done = lab.run('ctl', argv, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = json.loads(results.read_text().splitlines()[0])['result']
+    assert found['changed'] is False and found['found'] is True
+    assert found['device']['mac'] == cam1.mac and found['device']['serial'] == cam1.serial
+
+
 def test_zz_nothing_left_the_segment(lab):
     """Runs last in the module (name order): every IPv4/ARP frame seen on the bridge went to the
     SADP group, IGMP's link-local groups, or an address inside the test's namespaces."""
