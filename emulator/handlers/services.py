@@ -85,28 +85,21 @@ def _svc(ctx, resource: str) -> Services:
 
 
 # --- SSH (§11.2) and Telnet (§11.3) -------------------------------------------------------------
-@route("GET", "/ISAPI/System/Network/ssh")
-async def get_ssh(ctx):
-    return ctx.reply("SSH", {"enabled": _svc(ctx, "ssh").ssh})
+def _switch_resource(path: str, root: str, resource: str) -> None:
+    """A document that is one <enabled> switch stored in Services.<resource>."""
+    @route("GET", path)
+    async def get_switch(ctx):
+        return ctx.reply(root, {"enabled": getattr(_svc(ctx, resource), resource)})
+
+    @route("PUT", path)
+    async def put_switch(ctx):
+        svc = _svc(ctx, resource)
+        setattr(svc, resource, need_bool(ctx.xml(root), "enabled"))
+        return ctx.ok()
 
 
-@route("PUT", "/ISAPI/System/Network/ssh")
-async def put_ssh(ctx):
-    svc = _svc(ctx, "ssh")
-    svc.ssh = need_bool(ctx.xml("SSH"), "enabled")
-    return ctx.ok()
-
-
-@route("GET", "/ISAPI/System/Network/telnetd")
-async def get_telnet(ctx):
-    return ctx.reply("Telnetd", {"enabled": _svc(ctx, "telnet").telnet})
-
-
-@route("PUT", "/ISAPI/System/Network/telnetd")
-async def put_telnet(ctx):
-    svc = _svc(ctx, "telnet")
-    svc.telnet = need_bool(ctx.xml("Telnetd"), "enabled")
-    return ctx.ok()
+_switch_resource("/ISAPI/System/Network/ssh", "SSH", "ssh")
+_switch_resource("/ISAPI/System/Network/telnetd", "Telnetd", "telnet")
 
 
 # --- Hik-Connect / EZVIZ (§11.5) ----------------------------------------------------------------
