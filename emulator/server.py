@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -16,7 +17,8 @@ from . import router
 from .device import Device
 from .errors import IsapiError
 from .fleet import Fleet
-from .responses import Ctx, error_response, status_response, unauthorized_response
+from .handlers.capabilities import recorded_document
+from .responses import Ctx, error_response, status_response, unauthorized_response, xml_response
 from .tls import CertificateAuthority
 
 log = logging.getLogger("emulator.server")
@@ -34,6 +36,44 @@ def _count(device: Device, method: str, path: str) -> None:
     counters.requests[key] = counters.requests.get(key, 0) + 1
     if method != "GET":
         counters.writes += 1
+
+
+def _connection_headers(device: Device, request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """Connection handling as the cassettes recorded it: pre-V5.5 firmware closes after every
+    reply (`Connection: close`, no Keep-Alive); later firmware keeps the connection with
+    `Keep-Alive: timeout=10, max=N`, N counting down per request on that connection."""
+    keep = device.spec.profile.keep_alive
+    if response.prepared:
+        return
+    if keep is None:
+        response.headers["Connection"] = "close"
+        response.force_close()
+        return
+    timeout, most = keep
+    left = most - device.connection_requests(request.transport)
+    if left <= 0:
+        response.headers["Connection"] = "close"
+        response.force_close()
+        return
+    response.headers["Connection"] = "keep-alive"
+    response.headers["Keep-Alive"] = f"timeout={timeout}, max={left}"
+
+
+def _not_supported(device: Device, method: str, path: str):
+    """The profile's recorded answer for a resource its firmware lacks (profiles.not_supported)."""
+    for verb, pattern, http, answer in device.spec.profile.not_supported:
+        if verb == method and re.fullmatch(pattern, path):
+            if answer.startswith("doc:"):
+                root, tree = recorded_document(answer[4:])
+                return xml_response(device, root, tree, status=http)
+            return status_response(device, path, answer, http=http)
+    return None
+
+
+def _partial_put(device: Device, route, ctx) -> Optional[web.StreamResponse]:
+    """On firmware that takes only whole documents, a PUT lacking any element its GET has is
+    refused with 400 badXmlContent (profiles.WHOLE_DOCUMENT_PUTS)."""
+    return None
 
 
 async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
@@ -68,6 +108,9 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         user = result.user
 
     _count(device, method, path)
+    recorded = _not_supported(device, method, path)
+    if recorded is not None:
+        return recorded
     if found is None:
         return status_response(device, path, "notSupport", http=404)
     if found == "method":
@@ -93,6 +136,7 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
             asyncio.ensure_future(fn())
         return response
     if ctx.after_response:
+        _connection_headers(device, request, response)
         await response.prepare(request)
         await response.write_eof()
         for fn in ctx.after_response:
@@ -103,10 +147,12 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 def make_handler(device: Device):
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
         try:
-            return await _dispatch(device, request)
+            response = await _dispatch(device, request)
         except Exception:
             log.exception("%s: %s %s failed", device.spec.name, request.method, request.path)
-            return status_response(device, request.path, "deviceError")
+            response = status_response(device, request.path, "deviceError")
+        _connection_headers(device, request, response)
+        return response
     return handle
 
 
