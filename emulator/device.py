@@ -207,7 +207,8 @@ class Device:
         self.rebooting_until = time.time() + duration
         self.state.reboot_count += 1
         await self.sync()
-        self.auth.reset()
+        # Whether a reboot clears a lock is not known (fleet key lock_survives_reboot).
+        self.auth.reset(keep_locks=self.spec.lock_survives_reboot)
         self.challenge = None
         if self._boot_timer:
             self._boot_timer.cancel()

@@ -101,7 +101,12 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         _count(device, method, path)
         return status_response(device, path, "notActivated")
     else:
-        result = device.auth.check(method, request.headers.get("Authorization"), request.remote or "")
+        result = device.auth.check(method, request.headers.get("Authorization"), request.remote or "",
+                                   request.raw_path)
+        if result.outcome == "bad_uri":
+            # RFC 7616 §3.4.6: a uri that differs from the request target is a bad request.
+            device.counters.unauthorized += 1
+            return status_response(device, path, "badParameters", http=400)
         if result.outcome != "ok":
             device.counters.unauthorized += 1
             return unauthorized_response(device, result)
