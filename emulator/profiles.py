@@ -102,19 +102,17 @@ NOT_SUPPORTED_DVR = (
 )
 
 # --- whole-document writes (item 7) ---------------------------------------------------------------
-# PUT endpoints whose body must be the whole document the GET returns (every element the GET has;
-# write-only elements such as passwords excepted) on firmware with partial_puts False. Sources:
-# the protocol reference's general pattern for services and network (GET, change, PUT the whole
-# document back; a field note of a camera that only took a body like its GET; §7.2, §11). The
-# older firmware takes partial bodies: QB writes bare <IllegalLoginLock><enabled>, <EZVIZ>,
-# <Time>, <IPAddress> documents and checks for OK (§2.5, §8.1, §11.5).
+# PUT endpoints whose body must be the whole document the GET returns (every element path the
+# GET has) on firmware with partial_puts False (current_camera, nvr). Sources: the protocol
+# reference's general pattern for services and the address (GET, change one element, PUT the
+# whole document back; a field note of a camera that only took a body like its GET:
+# docs/developer/isapi-reference.md, §7.2, §11). Not listed, because a source shows partial
+# bodies accepted: Time (QB sends timeMode + timeZone, §8.1), NTPServer (bare single-server
+# bodies, §8.2), EZVIZ (QB's bare <enabled>, §11.5), IllegalLoginLock (QB's bare <enabled>,
+# §2.5). legacy_camera takes partial bodies everywhere (QB's bare <IPAddress> documents).
 WHOLE_DOCUMENT_PUTS = (
     "/ISAPI/System/Network/interfaces/1/ipAddress",
-    "/ISAPI/System/time",
-    "/ISAPI/System/time/ntpServers/1",
-    "/ISAPI/Security/illegalLoginLock",
     "/ISAPI/Security/adminAccesses",
-    "/ISAPI/System/Network/EZVIZ",
     "/ISAPI/System/Network/Integrate",
     "/ISAPI/System/Network/ssh",
     "/ISAPI/System/Network/ipFilter",

@@ -13,11 +13,12 @@ from aiohttp import web
 
 from . import handlers  # noqa: F401  (registers routes)
 from . import sadp  # noqa: F401  (registers the "sadp" area)
-from . import router
+from . import router, xmlgen
 from .device import Device
 from .errors import IsapiError
 from .fleet import Fleet
 from .handlers.capabilities import recorded_document
+from .profiles import WHOLE_DOCUMENT_PUTS
 from .responses import Ctx, error_response, status_response, unauthorized_response, xml_response
 from .tls import CertificateAuthority
 
@@ -70,10 +71,40 @@ def _not_supported(device: Device, method: str, path: str):
     return None
 
 
-def _partial_put(device: Device, route, ctx) -> Optional[web.StreamResponse]:
-    """On firmware that takes only whole documents, a PUT lacking any element its GET has is
-    refused with 400 badXmlContent (profiles.WHOLE_DOCUMENT_PUTS)."""
-    return None
+def _element_paths(root) -> set:
+    paths = set()
+
+    def walk(el, prefix):
+        for child in el:
+            if isinstance(child.tag, str):
+                path = f"{prefix}/{child.tag}" if prefix else child.tag
+                paths.add(path)
+                walk(child, path)
+    walk(root, "")
+    return paths
+
+
+async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]:
+    """On firmware that takes only whole documents, a PUT lacking any element its GET answers
+    is refused with 400 badXmlContent (profiles.WHOLE_DOCUMENT_PUTS, partial_puts)."""
+    if device.spec.profile.partial_puts or ctx.path not in WHOLE_DOCUMENT_PUTS:
+        return None
+    getter, params = router.match("GET", ctx.path, device.spec.kind)
+    if not isinstance(getter, router.Route):
+        return None
+    current = await getter.handler(Ctx(device=device, request=ctx.request, params=params, body=b"",
+                                       user=ctx.user))
+    if current.status != 200:
+        return None
+    try:
+        body = xmlgen.parse(ctx.body)
+    except xmlgen.XmlFormatError:
+        return None  # the handler answers badXmlFormat
+    missing = sorted(_element_paths(xmlgen.parse(current.body)) - _element_paths(body))
+    if not missing:
+        return None
+    log.info("%s: partial PUT %s lacks %s", device.spec.name, ctx.path, ", ".join(missing))
+    return status_response(device, ctx.path, "badXmlContent")
 
 
 async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
@@ -127,7 +158,8 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 
     ctx = Ctx(device=device, request=request, params=params, body=body, user=user)
     try:
-        response = await router.wrapped(route.handler, method)(ctx)
+        partial = await _partial_put(device, ctx) if method == "PUT" else None
+        response = partial or await router.wrapped(route.handler, method)(ctx)
     except IsapiError as err:
         response = error_response(device, path, err)
 
