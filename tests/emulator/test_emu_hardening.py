@@ -113,7 +113,8 @@ def test_http_off_and_https_port_move_the_listeners_until_provision(fleet):
     body = ET.tostring(doc)
     clash = c.put("/ISAPI/Security/adminAccesses", body)  # 8443 is SDK_OVER_TLS's port
     assert clash.status_code == 400 and sub_status(clash) == "badPort"
-    body = body.replace(b"8443", b"9443")
+    next(e for e in doc.findall("AdminAccessProtocol") if e.findtext("protocol") == "HTTPS").find("portNo").text = "9443"
+    body = ET.tostring(doc)
     assert c.put("/ISAPI/Security/adminAccesses", body).status_code == 200
     wait_until(lambda: refused(dev["address"], 80) and refused(dev["address"], 443)
                and not refused(dev["address"], 9443))
