@@ -89,7 +89,7 @@ def unauthorized_response(device, result) -> web.Response:
     # The captured lock reply carries neither version nor namespace (isapi.md §2.5).
     body = xmlgen.render("userCheck", tree, namespace=None, version=None,
                          newline=profile.xml_newline, indent=profile.xml_indent,
-                         declaration='<?xml version="1.0" encoding="UTF-8" ?>')
+                         declaration='<?xml version="1.0" encoding="UTF-8" ?>', style=profile.xml_style)
     return raw_response(body, 'application/xml; charset="UTF-8"', 401, headers)
 
 

@@ -193,6 +193,15 @@ def test_connection_headers_as_in_the_cassettes(fleet):
     assert _two_requests(fleet, "leg") == [("close", None), ("close", None)]
 
 
+def test_server_and_content_type_headers(fleet):
+    # MC cassettes: "Server: App-webs/" and "application/xml" (no charset) on V5.4/V5.5.
+    for name, ctype in (("leg", "application/xml"), ("cur", 'application/xml; charset="UTF-8"'),
+                        ("nvr", 'application/xml; charset="UTF-8"')):
+        r = client(fleet, name).get(PATH)
+        assert r.headers["Server"] == "App-webs/" and r.headers["Content-Type"] == ctype, name
+        assert challenges(plain(fleet, name)) and plain(fleet, name).headers["Server"] == "App-webs/"
+
+
 # --- item 4: strict Digest ---------------------------------------------------------------------------
 def test_digest_uri_must_be_the_request_target(fleet):
     params = challenge(fleet, "cur")
