@@ -158,8 +158,9 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 
     ctx = Ctx(device=device, request=request, params=params, body=body, user=user)
     try:
-        partial = await _partial_put(device, ctx) if method == "PUT" else None
-        response = partial or await router.wrapped(route.handler, method)(ctx)
+        response = await _partial_put(device, ctx) if method == "PUT" else None
+        if response is None:
+            response = await router.wrapped(route.handler, method)(ctx)
     except IsapiError as err:
         response = error_response(device, path, err)
 

@@ -325,3 +325,15 @@ def test_conformance_table_names_real_tests():
     for path, test in named:
         with open(os.path.join(ROOT, path), encoding="utf-8") as fh:
             assert re.search(rf"^def {test}\(", fh.read(), re.M), f"{path}::{test}"
+
+
+def test_lockout_options_on_the_command_line(tmp_path):
+    small = {"time_scale": 0.01, "subnet": f"{N}.240.0/24", "sites": [{"name": "cli", "devices": [
+        {"name": "plain", "profile": "current_camera", "password": PW["cur"]},
+        {"name": "own", "profile": "current_camera", "password": PW["cur"], "lock_attempts": 9}]}]}
+    args = ["--lock-attempts", "4", "--user-lock-attempts", "2", "--lock-survives-reboot", "yes"]
+    with RunningFleet(small, out_dir=tmp_path, extra_args=args) as running:
+        assert running.control.state("plain")["lock"]["attempts"] == 4
+        assert running.control.state("own")["lock"]["attempts"] == 9  # the device's key wins
+        _fail(running, "plain", "someone", 2)
+        assert _locked(running, "plain")
