@@ -137,7 +137,7 @@ class Authenticator:
         (docs/developer/isapi-reference.md, §2.5: 7 for admin, 5 for user/operator)."""
         configured = self.device.state.lock.attempts
         admin = self.device.state.user_by_id(1)
-        if username is None or (admin is not None and username == admin.name) or username == "admin":
+        if username is None or (admin is not None and username == admin.name):
             return configured
         return min(self.device.spec.user_lock_attempts, configured)
 
