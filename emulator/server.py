@@ -84,6 +84,30 @@ def _element_paths(root) -> set:
     return paths
 
 
+def _missing_elements(got, sent, prefix: str = "") -> list:
+    """Element paths of the GET document `got` that the PUT body `sent` lacks. A list (a tag
+    ending in "List", the root included) may drop or add entries; each entry sent must carry
+    what the GET's entry with the same <id> has (or, for a new one, what every GET entry has)."""
+    missing = []
+    if got.tag.endswith("List"):
+        by_id, common = {}, {}
+        for entry in got:
+            paths = _element_paths(entry)
+            by_id[(entry.tag, xmlgen.text(entry, "id"))] = paths
+            common[entry.tag] = common[entry.tag] & paths if entry.tag in common else paths
+        for entry in sent:
+            need = by_id.get((entry.tag, xmlgen.text(entry, "id")), common.get(entry.tag, set()))
+            missing += [f"{prefix}{entry.tag}/{p}" for p in sorted(need - _element_paths(entry))]
+        return missing
+    for child in got:
+        match = sent.find(child.tag)
+        if match is None:
+            missing.append(prefix + child.tag)
+        else:
+            missing += _missing_elements(child, match, f"{prefix}{child.tag}/")
+    return missing
+
+
 async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]:
     """On firmware that takes only whole documents, a PUT lacking any element its GET answers
     is refused with 400 badXmlContent (profiles.WHOLE_DOCUMENT_PUTS, partial_puts)."""
@@ -100,7 +124,7 @@ async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]
         body = xmlgen.parse(ctx.body)
     except xmlgen.XmlFormatError:
         return None  # the handler answers badXmlFormat
-    missing = sorted(_element_paths(xmlgen.parse(current.body)) - _element_paths(body))
+    missing = _missing_elements(xmlgen.parse(current.body), body)
     if not missing:
         return None
     log.info("%s: partial PUT %s lacks %s", device.spec.name, ctx.path, ", ".join(missing))

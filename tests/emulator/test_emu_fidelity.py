@@ -315,6 +315,27 @@ def test_partial_put_refused_on_current_and_nvr_accepted_on_legacy(fleet):
         assert c.put(path, ET.tostring(doc)).status_code == 200  # the whole document is taken
 
 
+def test_lists_may_drop_entries_but_each_entry_is_whole(fleet):
+    c = client(fleet, "cur")
+    doc = xml(c.get("/ISAPI/Security/adminAccesses"))
+    https = next(e for e in doc.findall("AdminAccessProtocol") if e.findtext("protocol") == "HTTPS")
+    only_https = ET.Element("AdminAccessProtocolList")
+    only_https.append(https)
+    assert c.put("/ISAPI/Security/adminAccesses", ET.tostring(only_https)).status_code == 200
+    https.remove(https.find("TLS1_2Enable"))
+    r = c.put("/ISAPI/Security/adminAccesses", ET.tostring(only_https))
+    assert r.status_code == 400 and sub_status(r) == "badXmlContent"
+    nvr = client(fleet, "nvr")
+    flt = xml(nvr.get("/ISAPI/System/Network/ipFilter"))
+    holder = flt.find("IPFilterAddressList")
+    for entry in list(holder):
+        holder.remove(entry)
+    assert nvr.put("/ISAPI/System/Network/ipFilter", ET.tostring(flt)).status_code == 200
+    flt.remove(flt.find("permissionType"))
+    r = nvr.put("/ISAPI/System/Network/ipFilter", ET.tostring(flt))
+    assert r.status_code == 400 and sub_status(r) == "badXmlContent"
+
+
 # --- item 12: the conformance table names tests that exist --------------------------------------------
 def test_conformance_table_names_real_tests():
     with open(os.path.join(ROOT, "emulator", "README.md"), encoding="utf-8") as fh:
