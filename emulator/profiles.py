@@ -49,7 +49,7 @@ class Profile:
     default_device_name: str = "IP CAMERA"
     input_proxy_nums: int = 0
     nvr_extras: dict = field(default_factory=dict)
-    # "Not supported" as this firmware says it (see NOT_SUPPORTED below): checked before routing.
+    # "Not supported" as this firmware says it (the NOT_SUPPORTED_* tables below), checked before routing.
     not_supported: tuple = ()
     # Optional ResponseStatus elements this firmware sends (requestURL, errorCode), as recorded.
     status_fields: tuple = ("requestURL",)
