@@ -9,6 +9,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import read_optional
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiConnectionError, IsapiInputError, IsapiStatusError,
 )
@@ -108,6 +109,27 @@ CAPABILITY_FLAGS = (
 )
 
 
+# Controls real firmware has without a DeviceCap flag for them: the recorded NVR (V4.62) and
+# pre-V5.5 camera trees carry no SecurityCap/issupIllegalLoginLock, and the NVR no
+# NetworkCap/isSupportIPFilter, yet both answer the resource. When the flag is absent the
+# resource itself is read; only a "not supported" answer makes the capability false.
+PROBED_WHEN_UNADVERTISED = (
+    ('illegal_login_lock', '/ISAPI/Security/illegalLoginLock'),
+    ('ip_filter', '/ISAPI/System/Network/ipFilter'),
+)
+
+
+def probe_unadvertised(client, summary):
+    """Fill in the capabilities the tree did not state by reading their resource; returns the
+    keys so decided."""
+    probed = []
+    for key, path in PROBED_WHEN_UNADVERTISED:
+        if key not in summary:
+            summary[key] = read_optional(client, path) is not None
+            probed.append(key)
+    return probed
+
+
 def parse_device_info(root):
     info = {}
     for tag, key in DEVICE_FIELDS:
@@ -153,6 +175,7 @@ def run_device_info(task):
     result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
     if task.params.get('gather_capabilities', True):
         result['capabilities'] = parse_capabilities(client.get('/ISAPI/System/capabilities'))
+        result['capabilities_probed'] = probe_unadvertised(client, result['capabilities'])
     return result
 
 

@@ -88,6 +88,9 @@ capabilities:
   description:
     - Yes/no summary of what the firmware supports (keys present only when the device says),
       plus RV(capabilities.ip_channels) on NVRs and RV(capabilities.max_users).
+    - C(illegal_login_lock) and C(ip_filter) are always present. Firmware that does not advertise
+      them (NVRs and older cameras have no flag for them) is asked by reading the resource; see
+      RV(capabilities_probed).
   returned: always
   type: dict
   sample: {ntp: true, https: true, upnp: true, hik_connect: true, illegal_login_lock: true, user_check: true}
@@ -102,6 +105,14 @@ capabilities:
       returned: when the device reports it
       type: int
       sample: 32
+capabilities_probed:
+  description:
+    - The RV(capabilities) keys decided by reading the resource, because the capability tree
+      does not state them.
+  returned: when capabilities are gathered on an activated device
+  type: list
+  elements: str
+  sample: [illegal_login_lock, ip_filter]
 msg:
   description: What was found, on an inactive device.
   returned: when the device is not activated
