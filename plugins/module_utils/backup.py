@@ -31,6 +31,9 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.users import li
 EXPORT = '/ISAPI/System/configurationData'
 MAX_EXPORT = 64 * 1024 * 1024
 VAULT_HEADER = b'$ANSIBLE_VAULT'
+# An export holds every account's password, trivially decoded (docs/developer/isapi-reference.md,
+# §10), so over plain HTTP it travels only when the user allows it.
+EXPORT_SECRET = "the configuration file (it holds every account's password)"
 SUFFIX = '.cfg'
 
 # Plain GETs for the readable snapshot; a device that does not know one just leaves it out.
@@ -84,7 +87,8 @@ def export_config(client, secret_key=None, timeout=None):
     """The device's configuration file, as bytes (held in memory, never on disk in clear)."""
     sink = io.BytesIO()
     params = {'secretkey': secret_key} if secret_key else None
-    client.download(EXPORT, sink, params=params, timeout=timeout, max_bytes=MAX_EXPORT)
+    client.download(EXPORT, sink, params=params, timeout=timeout, max_bytes=MAX_EXPORT,
+                    secret=EXPORT_SECRET)
     content = sink.getvalue()
     if not content:
         raise IsapiProtocolError('answered the configuration export with an empty file',
@@ -170,6 +174,7 @@ def run_config_restore(task, content=None):
         return result
     try:
         write = client.put(EXPORT, content, params={'secretkey': secret_key} if secret_key else None,
+                           secret=EXPORT_SECRET,
                            idempotent=False, content_type='application/octet-stream')
     except IsapiStatusError as exc:
         if exc.sub_status_code == 'importCfgFilePasswordErr':

@@ -171,7 +171,8 @@ def activate(client, password):
     body = xmldoc.element('ActivateInfo', {'password': crypto.encrypt_password(random_string, password)},
                           version=None)
     try:
-        client.put('/ISAPI/System/activate', body, auth=False, idempotent=False)
+        # The password in ActivateInfo is AES-encrypted with the challenge's key (§3.4), not clear.
+        client.put('/ISAPI/System/activate', body, auth=False, idempotent=False, secret=False)
     except IsapiConnectionError:
         # The answer may be lost after the device applied it; what the device says now decides.
         time.sleep(1)
