@@ -10,7 +10,10 @@ import time
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiConnectionError, IsapiInputError, IsapiStatusError,
+    IsapiConnectionError, IsapiInputError, IsapiProtocolError, IsapiStatusError,
+)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import (
+    is_unavailable, optional_get,
 )
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 16
@@ -26,8 +29,8 @@ def is_activated(client, retry=True):
     """
     try:
         root = client.get('/SDK/activateStatus', auth=False, retry=retry)
-    except IsapiStatusError as exc:
-        if exc.http_status == 404 or exc.sub_status_code == 'notSupport':
+    except (IsapiStatusError, IsapiProtocolError) as exc:
+        if is_unavailable(exc):
             return True
         raise
     value = xmldoc.as_bool(_find_anywhere(root, 'Activated'))
@@ -144,15 +147,20 @@ def run_device_info(task):
         result['msg'] = ('device is not activated (factory-fresh): activate it with '
                          'camfleet.hikvision.activate; only activation state is known')
         result['device'] = {}
-        result['capabilities'] = {}
+        result['capabilities'], result['capabilities_known'] = {}, False
         return result
     if not task.params.get('password'):
         raise IsapiInputError('device is activated, so password is required to read its '
                               'information (set password or HIKVISION_PASSWORD)',
                               device=client.device)
     result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    result['capabilities'], result['capabilities_known'] = {}, False
     if task.params.get('gather_capabilities', True):
-        result['capabilities'] = parse_capabilities(client.get('/ISAPI/System/capabilities'))
+        root = optional_get(client, '/ISAPI/System/capabilities', task.warn,
+                            'the capability summary is unknown (capabilities_known: false)')
+        if root is not None:
+            result['capabilities'] = parse_capabilities(root)
+            result['capabilities_known'] = True
     return result
 
 

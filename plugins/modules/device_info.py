@@ -102,6 +102,15 @@ capabilities:
       returned: when the device reports it
       type: int
       sample: 32
+capabilities_known:
+  description:
+    - Whether RV(capabilities) could be read. V(false) when O(gather_capabilities=false), on an
+      inactive device, or when the device lacks or forbids C(/ISAPI/System/capabilities) (403,
+      404, C(notSupport)); then RV(capabilities) is empty, a warning says why, and the identity
+      in RV(device) is still returned.
+  returned: always
+  type: bool
+  sample: true
 msg:
   description: What was found, on an inactive device.
   returned: when the device is not activated
