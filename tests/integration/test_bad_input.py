@@ -348,3 +348,54 @@ def test_the_table_covers_every_module_and_is_large_enough():
                   if n.endswith('.py') and not n.startswith('_'))
     assert modules == shipped
     assert len(CASES) >= 60
+
+
+PLAY = '''
+- hosts: all
+  gather_facts: false
+  module_defaults:
+    group/camfleet.hikvision.isapi:
+      host: "{{ isapi_host }}"
+      port: "{{ isapi_port }}"
+      password: "{{ isapi_password }}"
+      ca_path: "{{ isapi_ca_path }}"
+  tasks:
+    - name: ca not pem
+      camfleet.hikvision.device_info: {ca_path: "{{ bad_ca }}"}
+      ignore_errors: true
+    - name: zero timeout
+      camfleet.hikvision.reboot: {timeout: 0}
+      ignore_errors: true
+    - name: url host
+      camfleet.hikvision.time: {host: "https://{{ isapi_host }}", timezone: UTC}
+      ignore_errors: true
+    - name: non-latin user
+      camfleet.hikvision.user: {username: "\\u7ba1\\u7406", name: op}
+      ignore_errors: true
+    - name: escape
+      camfleet.hikvision.isapi_request: {method: DELETE, path: /ISAPI/../admin/reset}
+      ignore_errors: true
+'''
+
+
+@pytest.mark.parametrize('path', ['in_process', 'module'])
+def test_no_library_exception_reaches_the_user_on_either_path(fleet, new_device, tmp_path, path):
+    from .conftest import run_playbook
+    device = new_device('current_camera', inventory_password=True)
+    bad_ca = tmp_path / 'bad-ca.pem'
+    bad_ca.write_text('not a certificate\n')
+    env = {'CAMFLEET_FORCE_MODULE': '1'} if path == 'module' else {}
+    before = _settings(device)
+    rc, results, out = run_playbook(fleet, PLAY, tmp_path, env=env, limit=device.name,
+                                    extra_vars={'bad_ca': str(bad_ca)})
+    msgs = dict((r['task'], r['result']['msg']) for r in results)
+    assert [r['status'] for r in results] == ['failed'] * 5
+    assert msgs['ca not pem'].startswith('ca_path %s is not a PEM certificate file (' % bad_ca)
+    assert msgs['zero timeout'] == 'timeout 0 must be a positive number of seconds (default 30)'
+    assert msgs['url host'].startswith("host 'https://%s' is a URL; " % device.address)
+    assert msgs['non-latin user'] == (u"username '\u7ba1\u7406' has characters outside ASCII, "
+                                      + DIGEST)
+    assert msgs['escape'] == 'path /ISAPI/../admin/reset (sent as /admin/reset) ' + GUARD
+    assert 'Traceback' not in out and 'UnicodeEncodeError' not in out and 'SSLError' not in out
+    assert _settings(device) == before
+    assert device.counters()['requests'] == {}
