@@ -82,7 +82,7 @@ options:
         network segment, a switch mirror port, any router on the path) reads those secrets.
         Only use this on a network you trust, for example to move a device to HTTPS."
       - Without it such a request fails before it is sent, naming the request. With it each is
-        sent and the task returns a warning naming it. Reads and logins are unaffected: Digest
+        sent and the task returns a warning naming it. Reads and logins are unaffected, as Digest
         never sends the password itself.
       - On newer firmware deleting a user sends the admin password as the C(loginPassword) URL
         query parameter. Over HTTPS it is encrypted on the wire, but a URL query may be written to
