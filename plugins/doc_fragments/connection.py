@@ -74,7 +74,8 @@ options:
   allow_insecure_secrets:
     description:
       - Allow requests that carry a secret in clear text over O(scheme=http). These are new
-        or changed passwords (user accounts, ONVIF accounts, NVR camera channels), the current
+        or changed passwords (user accounts, ONVIF accounts, NVR camera channels), the
+        Hik-Connect verification code, the current
         admin password the device asks for as C(loginPassword) when users change, and
         configuration exports and imports (the file holds every account's password, trivially
         decoded).

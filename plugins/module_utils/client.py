@@ -47,9 +47,12 @@ SAFE_METHODS = ('GET', 'HEAD')
 
 _CHALLENGE_RE = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
 _DIGEST_HASHES = {'MD5': hashlib.md5, 'SHA-256': hashlib.sha256}
-# What makes a request carry a secret in clear: a password element in its XML body, or a password
-# or export key in its URL query (docs/developer/isapi-reference.md, §6.2 and §10).
-_SECRET_ELEMENT = re.compile(br'<(?:[\w.-]+:)?(password|loginPassword)\b[^>]*>[^<]', re.IGNORECASE)
+# What makes a request carry a secret in clear: a non-empty password (or Hik-Connect verification
+# code) element in its XML body, or a password or export key in its URL query
+# (docs/developer/isapi-reference.md, §6.2, §10 and §11.5).
+_SECRET_ELEMENT = re.compile(
+    br'<(?:[\w.-]+:)?(password|loginPassword|verificationCode)\b[^>]*(?<!/)>\s*[^<\s]',
+    re.IGNORECASE)
 _SECRET_QUERY = ('loginpassword', 'password', 'secretkey')
 
 

@@ -109,6 +109,12 @@ def test_nvr_camera_password_and_onvif_password_are_refused_over_http(new_device
         {'name': 'vms', 'password': 'Onvif-pass-1', 'type': 'user'}]))
     assert onvif['failed'] is True and 'it carries a <password> in its body' in onvif['msg']
 
+    cloud = run(SERVICES, http(cam, hik_connect=False))  # writes no secret: allowed
+    assert cloud.get('failed') is not True, cloud
+    code = run(SERVICES, http(cam, hik_connect=True, hik_connect_code='ABCDEF'))
+    assert code['failed'] is True and 'it carries a <verificationCode> in its body' in code['msg']
+    assert cam.state()['areas']['services']['ezviz'] is False
+
 
 def test_raw_request_with_a_password_element_is_refused_over_http(new_device):
     device = new_device('current_camera')
