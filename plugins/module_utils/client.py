@@ -386,10 +386,11 @@ class IsapiClient(object):
         of transport failures; leaves ResponseStatus interpretation to the callers above.
         With ``sink`` a 200/206 body is written there in chunks (see download()).
 
-        ``secret`` says what secret the request (or its answer) carries in clear, for requests
-        the client cannot see it in (a configuration export or import); False says a password
-        element holds no clear secret (activation's encrypted one). Either way such a request
-        goes over plain HTTP only with allow_insecure_secrets, and then with a warning."""
+        ``secret`` names the secret a request (or its answer) carries in clear where the client
+        cannot see it (a configuration export or import); None lets the client look for one in
+        the body and query (secret_in); False says a password element holds no clear secret
+        (activation's encrypted one). A request with a secret goes over plain HTTP only with
+        allow_insecure_secrets, and then with a warning."""
         if secret is None:
             secret = secret_in(data, params)
         if secret:
