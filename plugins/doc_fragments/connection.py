@@ -5,6 +5,10 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.camfleet.hikvision.plugins.doc_fragments.attributes import (
+    ModuleDocFragment as _Attributes,
+)
+
 
 class ModuleDocFragment(object):
     DOCUMENTATION = r'''
@@ -71,13 +75,6 @@ notes:
     that runs the task.
 '''
 
-    ATTRIBUTES = r'''
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying the device.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-'''
+    # Former home of the shared attributes, kept so modules that still name
+    # camfleet.hikvision.connection.ATTRIBUTES build; new modules use camfleet.hikvision.attributes.
+    ATTRIBUTES = _Attributes.DOCUMENTATION
