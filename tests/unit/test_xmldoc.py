@@ -1,4 +1,4 @@
-"""Namespace-agnostic reading and faithful write-back (isapi.md §1.3)."""
+"""Namespace-agnostic reading and faithful write-back (docs/developer/isapi-reference.md, §1.3)."""
 import os
 
 import pytest
