@@ -5,10 +5,6 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.camfleet.hikvision.plugins.doc_fragments.attributes import (
-    ModuleDocFragment as _Attributes,
-)
-
 
 class ModuleDocFragment(object):
     DOCUMENTATION = r'''
@@ -74,7 +70,3 @@ notes:
   - Requires the Python libraries C(requests) and, for activation, C(cryptography) on the host
     that runs the task.
 '''
-
-    # Former home of the shared attributes, kept so modules that still name
-    # camfleet.hikvision.connection.ATTRIBUTES build; new modules use camfleet.hikvision.attributes.
-    ATTRIBUTES = _Attributes.DOCUMENTATION
