@@ -16,7 +16,7 @@ from aiohttp import web
 from .fleet import FleetError, generated_fleet, load_fleet_file
 
 def _parser(prog: str = "python -m emulator") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.replace("python -m emulator", prog))
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run a fleet of emulated devices until SIGTERM/SIGINT")
     source = serve.add_mutually_exclusive_group(required=True)

@@ -7,6 +7,7 @@ project's virtualenv through a .pth file, so only the wheel's own files provide 
 import glob
 import json
 import os
+import re
 import signal
 import site
 import subprocess
@@ -66,11 +67,16 @@ def test_wheel_installs_the_command_and_serves_a_fleet(tmp_path):
                             text=True, timeout=60)
     assert helped.returncode == 0, helped.stderr
     assert helped.stdout.startswith('usage: camfleet-emulator')
-    serve_help = subprocess.run([command, 'serve', '--help'], cwd=str(outside), env=env,
-                                capture_output=True, text=True, timeout=60)
-    for option in ('--fleet', '--devices', '--out', '--subnet', '--time-scale', '--control-port',
-                   '--sadp', '--sadp-reply', '--netns-interface', '--control-unix'):
-        assert option in serve_help.stdout, option
+    # the same sub-commands and options as `python -m emulator` from the checkout
+    for args in (['--help'], ['serve', '--help']):
+        installed = subprocess.run([command] + args, cwd=str(outside), env=env,
+                                   capture_output=True, text=True, timeout=60)
+        checkout = subprocess.run([sys.executable, '-m', 'emulator'] + args, cwd=ROOT,
+                                  capture_output=True, text=True, timeout=60)
+        assert installed.returncode == checkout.returncode == 0, installed.stderr + checkout.stderr
+        assert installed.stdout == checkout.stdout.replace('python -m emulator', 'camfleet-emulator')
+        assert re.findall(r'--[a-z-]+', installed.stdout) == re.findall(r'--[a-z-]+', checkout.stdout)
+    assert '--netns-interface' in installed.stdout and '--sadp-reply' in installed.stdout
 
     out = tmp_path / 'fleet'
     proc = subprocess.Popen([command, 'serve', '--devices', '1', '--subnet', '127.77.0.0/24',
