@@ -42,6 +42,8 @@ def test_module_pages_have_an_author_handle_and_their_action_group(installed_col
     assert proc.returncode == 0, proc.stderr
     assert '!UNKNOWN' not in proc.stdout
     assert proc.stdout.count('AUTHOR: camfleet.hikvision maintainers (@camfleet)') == len(names)
+    inventory = installed_collection.run(['ansible-doc', '-t', 'inventory', PREFIX + 'sadp'])
+    assert 'AUTHOR: camfleet.hikvision maintainers (@camfleet)' in inventory.stdout
 
     with open(ROOT + '/meta/runtime.yml') as f:
         groups = yaml.safe_load(f)['action_groups']
