@@ -7,12 +7,15 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 
 import requests
+import yaml
 
 from .conftest import ROOT
 
+BIN = os.path.dirname(sys.executable)
 SECTION = '## First run: the minimal playbook against the emulator'
 
 
@@ -91,3 +94,53 @@ def test_readme_first_run_works_as_written(tmp_path):
     finally:
         os.killpg(emulator.pid, signal.SIGTERM)
         emulator.wait(30)
+
+
+def test_same_playbook_on_the_real_device_layout_the_readme_describes(tmp_path):
+    """The README's inventory layout for real devices (one group per site, a vaulted password per
+    device in host_vars, the site CA beside it through inventory_dir), with emulated devices
+    standing in for real ones; first-run.yml unchanged."""
+    from emulator.testing import RunningFleet
+
+    playbook = readme_blocks()[1][1]
+    fleet_spec = {'time_scale': 0.01, 'control_port': 0, 'subnet': '127.78.0.0/24',
+                  'defaults': {'http_port': 80, 'https_port': 443},
+                  'sites': [{'name': 'north-depot', 'devices': [
+                      {'name': 'north-cam1', 'kind': 'camera', 'profile': 'current_camera', 'activated': False},
+                      {'name': 'north-cam2', 'kind': 'camera', 'profile': 'legacy_camera', 'activated': True},
+                  ]}]}
+    with RunningFleet(fleet=fleet_spec, out_dir=str(tmp_path / 'fleet')) as fleet:
+        inv = tmp_path / 'inventories' / 'production'
+        (inv / 'group_vars' / 'all').mkdir(parents=True)
+        (inv / 'files').mkdir()
+        (inv / 'files' / 'site-ca.pem').write_bytes(open(fleet.ca_path, 'rb').read())
+        hosts = {name: {'isapi_host': d['address']} for name, d in fleet.devices.items()}
+        (inv / 'hosts.yml').write_text(yaml.safe_dump({'all': {'children': {
+            'north_depot': {'hosts': hosts},
+            'cameras': {'hosts': dict.fromkeys(hosts)}}}}))
+        (inv / 'group_vars' / 'all' / 'main.yml').write_text(
+            'ansible_connection: local\nisapi_port: 443\n'
+            'isapi_ca_path: "{{ inventory_dir }}/files/site-ca.pem"\n')
+        vault_pass = tmp_path / 'prod-vault-pass'
+        vault_pass.write_text('a vault password only the operator knows\n')
+        passwords = {}
+        for name, dev in fleet.devices.items():
+            passwords[name] = dev.get('password') or dev['intended_password']
+            enc = subprocess.run([os.path.join(BIN, 'ansible-vault'), 'encrypt_string', '--vault-id',
+                                  'prod@%s' % vault_pass, '--name', 'isapi_password', passwords[name]],
+                                 capture_output=True, text=True, check=True, timeout=60)
+            (inv / 'host_vars' / name).mkdir(parents=True)
+            (inv / 'host_vars' / name / 'vault.yml').write_text(enc.stdout)
+        (tmp_path / 'first-run.yml').write_text(playbook)
+        env = dict((k, v) for k, v in os.environ.items() if not k.startswith(('ANSIBLE_', 'CAMFLEET_')))
+        env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
+        cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', str(inv), '--vault-id', 'prod@%s' % vault_pass,
+               'first-run.yml']
+        run = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert sorted(_recap(run.stdout)) == ['north-cam1', 'north-cam2']
+        for name in fleet.devices:
+            state = fleet.control.state(name)
+            assert state['activated'] is True and state['time']['time_zone'] == 'CST-1:00:00'
+            assert fleet.control.check_password(name, 'admin', passwords[name]) is True
+            assert passwords[name] not in run.stdout + run.stderr
