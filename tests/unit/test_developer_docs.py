@@ -41,7 +41,7 @@ def test_every_citation_names_an_existing_page_and_section():
             if page not in pages or section not in pages[page]:
                 broken.append('%s cites %s §%s' % (path, page, section))
     assert broken == []
-    assert found >= 5
+    assert found >= 3  # (the regex finds them: a guard against a pattern that matches nothing)
 
 
 def test_the_guide_pages_keep_their_numbered_sections():
