@@ -10,6 +10,7 @@ SKIP_DIRS = {'.git', '.venv', '.collections', '.ansible', '.pytest_cache', 'buil
              'demo-out', '__pycache__', 'node_modules'}
 # the page, then one or more section numbers: "§3.3-§3.4", "§2.5, §4.3", "§11.7–§11.9"
 CITATION = re.compile(r'docs/developer/([\w-]+\.md),? ((?:§\d+(?:\.\d+)?(?:\s*(?:,|-|–|and)\s*)?)+)')
+PAGE = re.compile(r'docs/developer/([\w-]+\.md)')
 SECTION = re.compile(r'§(\d+(?:\.\d+)?)')
 HEADING = re.compile(r'^#{2,3} (\d+(?:\.\d+)?)[ .]', re.M)
 
@@ -30,15 +31,19 @@ def citations():
                 text = f.read().replace('\\u00a7', '§')
             for match in CITATION.finditer(text):
                 yield os.path.relpath(path, ROOT), match.group(1), SECTION.findall(match.group(2))
+            for page in PAGE.findall(text):
+                yield os.path.relpath(path, ROOT), page, []
 
 
 def test_every_citation_names_an_existing_page_and_section():
     pages = {p: headings(p) for p in os.listdir(DEV) if p.endswith('.md')}
     found, broken = 0, []
     for path, page, sections in citations():
+        if page not in pages:
+            broken.append('%s cites %s, which does not exist' % (path, page))
         for section in sections:
             found += 1
-            if page not in pages or section not in pages[page]:
+            if page in pages and section not in pages[page]:
                 broken.append('%s cites %s §%s' % (path, page, section))
     assert broken == []
     assert found >= 3  # (the regex finds them: a guard against a pattern that matches nothing)
