@@ -23,7 +23,8 @@ BIN = os.path.dirname(sys.executable)
 
 def _venv_with_wheel(tmp_path):
     dist = tmp_path / 'dist'
-    proc = subprocess.run(['make', '--no-print-directory', 'dist', 'DIST=%s' % dist], cwd=ROOT,
+    # -o setup: the test runs inside the project's environment; never (re)install into it here
+    proc = subprocess.run(['make', '--no-print-directory', '-o', 'setup', 'dist', 'DIST=%s' % dist], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (wheel,) = glob.glob(str(dist / 'camfleet_emulator-*-py3-none-any.whl'))
