@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from .conftest import ROOT
+from .demolock import demo_fleet_lock
 
 BIN = os.path.dirname(sys.executable)
 
@@ -82,13 +83,14 @@ def test_table_is_aligned_with_fields_longer_than_any_fixed_width(tmp_path):
     assert table[1].split()[-1] == 'failed' and table[3].split()[-1] == 'activated'
 
 
-def test_demo_keeps_its_outputs_and_says_what_it_replaced(tmp_path):
+def test_demo_keeps_its_outputs_and_says_what_it_replaced(tmp_path, tmp_path_factory):
     out = tmp_path / 'demo-out'
     out.mkdir()
     (out / 'stale.txt').write_text('from an earlier run')
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'demo.py')],
-                          env=_env(CAMFLEET_DEMO_OUT=str(out)), cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+    with demo_fleet_lock(tmp_path_factory):
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'demo.py')],
+                              env=_env(CAMFLEET_DEMO_OUT=str(out)), cwd=ROOT, capture_output=True,
+                              text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert 'demo: removed %s' % out in proc.stdout
     assert not (out / 'stale.txt').exists()

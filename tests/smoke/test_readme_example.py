@@ -14,6 +14,7 @@ import requests
 import yaml
 
 from .conftest import ROOT
+from .demolock import demo_fleet_lock
 
 BIN = os.path.dirname(sys.executable)
 SECTION = '## First run: the minimal playbook against the emulator'
@@ -31,7 +32,12 @@ def _recap(out):
             for m in re.finditer(r'^(\S+)\s+: (ok=.*)$', out, re.M)}
 
 
-def test_readme_first_run_works_as_written(tmp_path):
+def test_readme_first_run_works_as_written(tmp_path, tmp_path_factory):
+    with demo_fleet_lock(tmp_path_factory):
+        _first_run(tmp_path)
+
+
+def _first_run(tmp_path):
     blocks = readme_blocks()
     assert [kind for kind, _ in blocks] == ['sh', 'yaml', 'sh'], blocks
     (_, serve), (_, playbook), (_, run) = blocks
