@@ -12,6 +12,7 @@ import sys
 import yaml
 
 from .conftest import ROOT
+from .fleetlock import fleet_lock
 
 GUIDE = os.path.join(ROOT, 'docs', 'docsite', 'rst', 'guide_testing_with_emulator.rst')
 INSTALL = ('pip install ', 'ansible-galaxy collection install ')
@@ -44,7 +45,12 @@ def guide_blocks():
     return [yaml.safe_load('\n'.join(line[3:] for line in b.splitlines())) for b in blocks]
 
 
-def run_gitlab_job(tmp_path, playbook):
+def run_gitlab_job(tmp_path, tmp_path_factory, playbook):
+    with fleet_lock(tmp_path_factory, 'ci-guide-fleet'):
+        return _run_gitlab_job(tmp_path, playbook)
+
+
+def _run_gitlab_job(tmp_path, playbook):
     fleet, github, gitlab = guide_blocks()
     assert github['jobs']['emulated-fleet']['steps'][0]['uses'].startswith('actions/checkout')
     script = gitlab['playbooks']['script']
@@ -79,16 +85,16 @@ def run_gitlab_job(tmp_path, playbook):
     return proc, work
 
 
-def test_job_passes_for_an_idempotent_playbook(tmp_path):
-    proc, work = run_gitlab_job(tmp_path, IDEMPOTENT)
+def test_job_passes_for_an_idempotent_playbook(tmp_path, tmp_path_factory):
+    proc, work = run_gitlab_job(tmp_path, tmp_path_factory, IDEMPOTENT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     second = (work / 'second-run.log').read_text()
     assert re.findall(r' changed=(\d+)', second) == ['0'] * 3
     assert (work / 'fleet' / 'fleet.json').exists()
 
 
-def test_job_fails_when_the_second_run_changes_something(tmp_path):
-    proc, work = run_gitlab_job(tmp_path, NOT_IDEMPOTENT)
+def test_job_fails_when_the_second_run_changes_something(tmp_path, tmp_path_factory):
+    proc, work = run_gitlab_job(tmp_path, tmp_path_factory, NOT_IDEMPOTENT)
     assert proc.returncode != 0
     second = (work / 'second-run.log').read_text()
     assert re.search(r'depot-cam1\s+: ok=\d+\s+changed=1', second), second

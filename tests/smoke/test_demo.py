@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from .conftest import ROOT
-from .demolock import demo_fleet_lock
+from .fleetlock import fleet_lock
 
 BIN = os.path.dirname(sys.executable)
 
@@ -87,7 +87,7 @@ def test_demo_keeps_its_outputs_and_says_what_it_replaced(tmp_path, tmp_path_fac
     out = tmp_path / 'demo-out'
     out.mkdir()
     (out / 'stale.txt').write_text('from an earlier run')
-    with demo_fleet_lock(tmp_path_factory):
+    with fleet_lock(tmp_path_factory, 'demo-fleet'):
         proc = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'demo.py')],
                               env=_env(CAMFLEET_DEMO_OUT=str(out)), cwd=ROOT, capture_output=True,
                               text=True, timeout=600)

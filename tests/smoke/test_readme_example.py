@@ -14,7 +14,7 @@ import requests
 import yaml
 
 from .conftest import ROOT
-from .demolock import demo_fleet_lock
+from .fleetlock import fleet_lock
 
 BIN = os.path.dirname(sys.executable)
 SECTION = '## First run: the minimal playbook against the emulator'
@@ -33,7 +33,7 @@ def _recap(out):
 
 
 def test_readme_first_run_works_as_written(tmp_path, tmp_path_factory):
-    with demo_fleet_lock(tmp_path_factory):
+    with fleet_lock(tmp_path_factory, 'demo-fleet'):
         _first_run(tmp_path)
 
 
