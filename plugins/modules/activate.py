@@ -23,19 +23,18 @@ description:
   - Use a unique password per device, kept in ansible-vault or a secrets store; see the examples.
 extends_documentation_fragment:
   - camfleet.hikvision.connection
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.ISAPI_GROUP
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
-  platform:
-    platforms: hikvision
 notes:
   - O(password) is the admin password to set; O(username) must be C(admin).
   - Requires the Python library C(cryptography).
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''
