@@ -30,9 +30,12 @@ try:
 except ImportError:  # pragma: no cover - hvac needs it
     requests = None
 
+import random
+import time
+
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.store import CredentialStoreError
 
-CAS_ATTEMPTS = 8
+CAS_ATTEMPTS = 25
 
 
 def secret_path(prefix, device):
@@ -127,6 +130,7 @@ class VaultBackend(object):
                                                 mount_point=self.mount)
             except hvac.exceptions.InvalidRequest as exc:
                 if 'check-and-set' in str(exc):
+                    time.sleep(random.uniform(0, 0.05))  # de-synchronise the racing writers
                     continue  # someone wrote meanwhile: re-read, re-apply (which re-checks)
                 raise self._error(device, exc, 'writing the credential store')
             except Exception as exc:
