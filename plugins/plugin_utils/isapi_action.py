@@ -87,6 +87,29 @@ class IsapiActionBase(ActionBase):
         except AnsibleError as exc:
             raise IsapiError('cannot decrypt %s with this run\'s vault secrets (%s)' % (path, exc))
 
+    # -- running the module's logic ---------------------------------------------------------------
+    def _invoke(self, args, task_vars, tmpdir=None, check_mode=None):
+        """Run the module's logic once: in-process on the controller, shipped otherwise.
+        ``check_mode`` overrides the task's (a controller-side step may first probe the device
+        without changing it)."""
+        check = bool(self._task.check_mode) if check_mode is None else bool(check_mode)
+        if not self._runs_on_controller():
+            args = self._remote_args(args, task_vars, tmpdir)
+            saved = self._task.check_mode
+            self._task.check_mode = check
+            try:
+                return self._execute_module(module_name=self._task.resolved_action,
+                                            module_args=args, task_vars=task_vars)
+            finally:
+                self._task.check_mode = saved
+        return run_in_process(self._in_process_spec(args, task_vars), args, check_mode=check,
+                              diff=bool(self._task.diff), name=task_vars.get('inventory_hostname'))
+
+    def _work(self, args, task_vars, tmpdir):
+        """The task's work between _prepare_args and _finish: one module run by default; action
+        plugins that do controller-side steps around it (the credential store) override this."""
+        return self._invoke(args, task_vars, tmpdir)
+
     # ------------------------------------------------------------------------------------------
     def run(self, tmp=None, task_vars=None):
         result = super(IsapiActionBase, self).run(tmp, task_vars)
@@ -94,17 +117,9 @@ class IsapiActionBase(ActionBase):
         tmpdir = None
         try:
             args = self._prepare_args(dict(self._task.args), task_vars)
-            if not self._runs_on_controller():
-                if self.NEEDS_REMOTE_TMP:
-                    tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
-                args = self._remote_args(args, task_vars, tmpdir)
-                outcome = self._execute_module(module_name=self._task.resolved_action,
-                                               module_args=args, task_vars=task_vars)
-            else:
-                name = task_vars.get('inventory_hostname')
-                outcome = run_in_process(self._in_process_spec(args, task_vars), args,
-                                         check_mode=bool(self._task.check_mode),
-                                         diff=bool(self._task.diff), name=name)
+            if not self._runs_on_controller() and self.NEEDS_REMOTE_TMP:
+                tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
+            outcome = self._work(args, task_vars, tmpdir)
             outcome = self._finish(outcome, args, task_vars, tmpdir)
         except IsapiError as exc:
             outcome = exc.as_result()

@@ -48,11 +48,6 @@ DEFAULT_POLICY = {
     'specials': DEFAULT_SPECIALS,
 }
 
-# The option spec of ``password_policy`` (activate, and the rotation role later).
-POLICY_ARGSPEC = dict(type='dict', options=dict(
-    length=dict(type='int'), min_length=dict(type='int'), max_length=dict(type='int'),
-    min_classes=dict(type='int'), specials=dict(type='str')))
-
 MAX_TRIES = 1000
 
 

@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Store settings: the one table of names, environment fallbacks and defaults.
+"""Store settings: resolution of the ``store`` dict against the one table of names, environment
+fallbacks and defaults (module_utils/store_options.py).
 
 Every plugin that uses the store takes the same ``store`` dict; a key it leaves out falls back to
-the environment variables listed here, then to the default. The doc fragment
+the environment variables listed in that table, then to the default. The doc fragment
 camfleet.hikvision.credential_store documents the same table (a unit test keeps them equal).
 """
 
@@ -14,37 +15,12 @@ __metaclass__ = type
 import os
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options import (  # noqa: F401
+    BACKENDS, SETTINGS, STORE_ARGSPEC,
+)
 
 # The inventory/play variable a task falls back to when it has no ``store`` option.
 STORE_VAR = 'camfleet_credential_store'
-
-BACKENDS = ('file', 'vault')
-
-# name -> (environment variables, first set wins; default; type)
-SETTINGS = {
-    'backend': (('HIKVISION_STORE_BACKEND',), 'file', 'str'),
-    'path': (('HIKVISION_STORE_PATH',), None, 'path'),
-    'vault_password_file': (('HIKVISION_STORE_VAULT_PASSWORD_FILE',), None, 'path'),
-    'vault_id': (('HIKVISION_STORE_VAULT_ID',), None, 'str'),
-    'url': (('HIKVISION_STORE_URL', 'VAULT_ADDR', 'BAO_ADDR'), None, 'str'),
-    'token': (('HIKVISION_STORE_TOKEN', 'VAULT_TOKEN', 'BAO_TOKEN'), None, 'str'),
-    'mount': (('HIKVISION_STORE_MOUNT',), 'secret', 'str'),
-    'prefix': (('HIKVISION_STORE_PREFIX',), 'camfleet/hikvision', 'str'),
-    'ca_path': (('HIKVISION_STORE_CA_PATH', 'VAULT_CACERT', 'BAO_CACERT'), None, 'path'),
-    'namespace': (('HIKVISION_STORE_NAMESPACE', 'VAULT_NAMESPACE', 'BAO_NAMESPACE'), None, 'str'),
-    'timeout': (('HIKVISION_STORE_TIMEOUT',), 30, 'int'),
-    'keep_previous': (('HIKVISION_STORE_KEEP_PREVIOUS',), 5, 'int'),
-}
-
-# The argument spec of the ``store`` option of modules/action plugins (validated in-process
-# exactly like any other option). No defaults here: a missing key falls back to the environment
-# in resolve_settings(), which a default would shadow.
-STORE_ARGSPEC = dict(
-    type='dict',
-    options=dict((name, dict(type=kind, no_log=(name == 'token'))) for name, (dummy, dummy2, kind)
-                 in SETTINGS.items()),
-)
-STORE_ARGSPEC['options']['backend']['choices'] = list(BACKENDS)
 
 
 def resolve_settings(given=None, environ=None):
