@@ -89,12 +89,12 @@ class IsapiActionBase(ActionBase):
 
     # -- running the module's logic ---------------------------------------------------------------
     def _invoke(self, args, task_vars, tmpdir=None, check_mode=None):
-        """Run the module's logic once: in-process on the controller, shipped otherwise.
+        """Run the module's logic once: in-process on the controller, shipped otherwise
+        (``args`` already went through _remote_args on that path).
         ``check_mode`` overrides the task's (a controller-side step may first probe the device
         without changing it)."""
         check = bool(self._task.check_mode) if check_mode is None else bool(check_mode)
         if not self._runs_on_controller():
-            args = self._remote_args(args, task_vars, tmpdir)
             saved = self._task.check_mode
             self._task.check_mode = check
             try:
@@ -117,8 +117,10 @@ class IsapiActionBase(ActionBase):
         tmpdir = None
         try:
             args = self._prepare_args(dict(self._task.args), task_vars)
-            if not self._runs_on_controller() and self.NEEDS_REMOTE_TMP:
-                tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
+            if not self._runs_on_controller():
+                if self.NEEDS_REMOTE_TMP:
+                    tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
+                args = self._remote_args(args, task_vars, tmpdir)
             outcome = self._work(args, task_vars, tmpdir)
             outcome = self._finish(outcome, args, task_vars, tmpdir)
         except IsapiError as exc:

@@ -63,7 +63,8 @@ def failed_logins(device):
 
 
 def results_of(results, task):
-    return dict((r['host'], r['result']) for r in results if r['task'] == task)
+    """host -> result of that task, with the callback's status as 'status'."""
+    return dict((r['host'], dict(r['result'], status=r['status'])) for r in results if r['task'] == task)
 
 
 # -- lookup ---------------------------------------------------------------------------------------
@@ -133,10 +134,11 @@ def test_import_confirms_each_password_with_one_login_and_reports_the_wrong_one(
     names = [d.name for d in good + [wrong]]
     rc, results, out = run_playbook(fleet, 'playbooks/import_credentials.yml', tmp_path,
                                     limit=','.join(names + ['localhost']),
-                                    extra_vars={'camfleet_credential_store': store.settings})
+                                    extra_vars={'camfleet_credential_store': store.settings},
+                                    env={'ANSIBLE_VERBOSITY': '4'})
     assert rc != 0, out  # the report fails the run: one device is not confirmed
     per_host = results_of(results, 'Check the password with one login and store it')
-    assert per_host[wrong.name]['failed'] is True and per_host[wrong.name]['confirmed'] is False
+    assert per_host[wrong.name]['status'] == 'failed' and per_host[wrong.name]['confirmed'] is False
     assert 'could not be confirmed with one login and was not tried again' in per_host[wrong.name]['msg']
     assert failed_logins(wrong) == 1
     assert store.store.record(wrong.name, 'admin').current is None
@@ -198,6 +200,7 @@ ACTIVATE_TASK = 'Activate with a generated password from the store'
 def test_activate_from_store_sets_the_store_current_password_on_the_device(fleet, new_device, tmp_path, store, path):
     device = new_device('current_camera', activated=False)
     env = {'CAMFLEET_FORCE_MODULE': '1'} if path == 'module' else {}
+    env['ANSIBLE_VERBOSITY'] = '4'  # no secret at any verbosity
     rc, results, out = run_playbook(fleet, ACTIVATE_PLAY, tmp_path, limit=device.name, env=env,
                                     extra_vars={'camfleet_credential_store': store.settings})
     assert rc == 0, out
