@@ -33,19 +33,23 @@ options:
     suboptions:
       backend:
         description:
-          - "Which store: V(file) (ansible-vault files, needs nothing but Ansible) or V(vault) (HashiCorp Vault or OpenBao, KV version 2, needs the Python library C(hvac) on the controller)."
+          - "Which store: V(file) (ansible-vault files, needs nothing but Ansible) or V(vault)
+            (HashiCorp Vault or OpenBao, KV version 2, needs the Python library C(hvac) on the
+            controller)."
           - "Falls back to E(HIKVISION_STORE_BACKEND); default V(file)."
         type: str
         choices: [file, vault]
       path:
         description:
-          - "File store: the directory that holds one ansible-vault encrypted file per device (created with mode 0700 if missing)."
+          - "File store: the directory that holds one ansible-vault encrypted file per device
+            (created with mode 0700 if missing)."
           - "Falls back to E(HIKVISION_STORE_PATH)."
         type: path
       vault_password_file:
         description:
           - "File store: the vault password file (or script) the store files are encrypted with."
-          - "Without it the run's own vault secrets are used (C(--vault-password-file), C(--vault-id), E(ANSIBLE_VAULT_PASSWORD_FILE))."
+          - "Without it the run's own vault secrets are used (C(--vault-password-file),
+            C(--vault-id), E(ANSIBLE_VAULT_PASSWORD_FILE))."
           - "Falls back to E(HIKVISION_STORE_VAULT_PASSWORD_FILE)."
         type: path
       vault_id:
@@ -60,7 +64,8 @@ options:
         type: str
       token:
         description:
-          - "Vault store: the token to authenticate with. Its policy needs read, create and update on C(<mount>/data/<prefix>/*) and C(<mount>/metadata/<prefix>/*)."
+          - "Vault store: the token to authenticate with. Its policy needs read, create and update
+            on C(<mount>/data/<prefix>/*) and C(<mount>/metadata/<prefix>/*)."
           - "Falls back to E(HIKVISION_STORE_TOKEN), then E(VAULT_TOKEN), then E(BAO_TOKEN)."
         type: str
       mount:
@@ -81,7 +86,8 @@ options:
       namespace:
         description:
           - "Vault store: the Vault Enterprise / OpenBao namespace, if any."
-          - "Falls back to E(HIKVISION_STORE_NAMESPACE), then E(VAULT_NAMESPACE), then E(BAO_NAMESPACE)."
+          - "Falls back to E(HIKVISION_STORE_NAMESPACE), then E(VAULT_NAMESPACE), then
+            E(BAO_NAMESPACE)."
         type: str
       timeout:
         description:
@@ -90,7 +96,8 @@ options:
         type: int
       keep_previous:
         description:
-          - "How many previous passwords to keep per account (with when and by whom they were retired)."
+          - "How many previous passwords to keep per account (with when and by whom they were
+            retired)."
           - "Falls back to E(HIKVISION_STORE_KEEP_PREVIOUS); default V(5)."
         type: int
 '''
@@ -109,7 +116,9 @@ options:
       - name: camfleet_credential_store
   store_backend:
     description:
-      - "Which store: V(file) (ansible-vault files, needs nothing but Ansible) or V(vault) (HashiCorp Vault or OpenBao, KV version 2, needs the Python library C(hvac) on the controller)."
+      - "Which store: V(file) (ansible-vault files, needs nothing but Ansible) or V(vault)
+        (HashiCorp Vault or OpenBao, KV version 2, needs the Python library C(hvac) on the
+        controller)."
       - "Overridden by the same key in O(store)."
     type: str
     choices: [file, vault]
@@ -123,7 +132,8 @@ options:
       - name: camfleet_credential_store_backend
   store_path:
     description:
-      - "File store: the directory that holds one ansible-vault encrypted file per device (created with mode 0700 if missing)."
+      - "File store: the directory that holds one ansible-vault encrypted file per device (created
+        with mode 0700 if missing)."
       - "Overridden by the same key in O(store)."
     type: path
     env:
@@ -136,7 +146,8 @@ options:
   store_vault_password_file:
     description:
       - "File store: the vault password file (or script) the store files are encrypted with."
-      - "Without it the run's own vault secrets are used (C(--vault-password-file), C(--vault-id), E(ANSIBLE_VAULT_PASSWORD_FILE))."
+      - "Without it the run's own vault secrets are used (C(--vault-password-file), C(--vault-id),
+        E(ANSIBLE_VAULT_PASSWORD_FILE))."
       - "Overridden by the same key in O(store)."
     type: path
     env:
@@ -174,7 +185,8 @@ options:
       - name: camfleet_credential_store_url
   store_token:
     description:
-      - "Vault store: the token to authenticate with. Its policy needs read, create and update on C(<mount>/data/<prefix>/*) and C(<mount>/metadata/<prefix>/*)."
+      - "Vault store: the token to authenticate with. Its policy needs read, create and update on
+        C(<mount>/data/<prefix>/*) and C(<mount>/metadata/<prefix>/*)."
       - "Overridden by the same key in O(store)."
     type: str
     env:

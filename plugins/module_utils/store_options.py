@@ -39,6 +39,6 @@ STORE_ARGSPEC = dict(
 )
 STORE_ARGSPEC['options']['backend']['choices'] = list(BACKENDS)
 
-POLICY_ARGSPEC = dict(type='dict', options=dict(
+POLICY_ARGSPEC = dict(type='dict', no_log=False, options=dict(
     length=dict(type='int'), min_length=dict(type='int'), max_length=dict(type='int'),
     min_classes=dict(type='int'), specials=dict(type='str')))

@@ -17,9 +17,9 @@ description:
     password in the store (C(changed=true)). Refused, the task fails naming the device and the
     store is left alone; the device is not touched again (no second attempt), so a wrong
     password costs it one failed login and never a lockout.
-  - Nothing is sent when the store already holds this same password (C(changed=false)), and the
+  - "Nothing is sent when the store already holds this same password (C(changed=false)), and the
     task fails without contacting the device when the store holds another one or a pending one:
-    the store, once filled, is the authority.
+    the store, once filled, is the authority."
   - The store key is the task's C(inventory_hostname); the account is O(username).
   - C(playbooks/import_credentials.yml) runs it over an inventory and reports the devices it
     could not confirm.
