@@ -43,21 +43,20 @@ seealso:
 '''
 
 EXAMPLES = r'''
-# group_vars/all.yml: where the store is, once for every plugin and module that uses it
-camfleet_credential_store:
-  backend: file
-  path: "{{ inventory_dir }}/credentials"
+# group_vars/all.yml - where the store is, once for every plugin and module that uses it:
+#   camfleet_credential_store:
+#     backend: file
+#     path: "{{ inventory_dir }}/credentials"
+# and, instead of a vaulted string per device:
+#   isapi_password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname, user='admin') }}"
 
-# then, instead of a vaulted string per device:
-isapi_password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname, user='admin') }}"
-
-# a Vault/OpenBao store, settings from the environment (VAULT_ADDR, VAULT_TOKEN):
-#   HIKVISION_STORE_BACKEND=vault ansible-playbook ...
 - name: Read a device with the password from the store
   camfleet.hikvision.device_info:
     host: "{{ isapi_host }}"
     password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname) }}"
 
+# A Vault/OpenBao store, its settings from the environment:
+#   HIKVISION_STORE_BACKEND=vault VAULT_ADDR=https://vault:8200 VAULT_TOKEN=... ansible-playbook ...
 - name: Another account, and an explicit store
   ansible.builtin.set_fact:
     operator_password: >-

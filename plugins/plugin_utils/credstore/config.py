@@ -15,8 +15,8 @@ __metaclass__ = type
 import os
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
-from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options import (  # noqa: F401
-    BACKENDS, SETTINGS, STORE_ARGSPEC,
+from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options import (
+    BACKENDS, SETTINGS,
 )
 
 # The inventory/play variable a task falls back to when it has no ``store`` option.
