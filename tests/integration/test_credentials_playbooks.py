@@ -333,3 +333,28 @@ def test_check_mode_writes_neither_store_nor_device(fleet, new_device, tmp_path)
     assert results_of(results, ACTIVATE_TASK)[device.name]['changed'] is True
     assert device.state()['activated'] is False and device.counters()['writes'] == 0
     assert store.store.record(device.name, 'admin').pending is None
+
+
+def test_lost_answer_keeps_the_pending_password_and_a_rerun_finishes(fleet, new_device, tmp_path, store):
+    """The connection drops on the first write of the activation exchange: the task fails, the
+    device is still inactive, the generated password stays pending; the re-run activates with
+    that same password and promotes it."""
+    device = new_device('current_camera', activated=False)
+    device.control.faults(device.name, drop_response_next=1)
+    rc, results, out = run_playbook(fleet, ACTIVATE_PLAY, tmp_path, limit=device.name,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc != 0
+    result = results_of(results, ACTIVATE_TASK)[device.name]
+    assert result['store']['state'] == 'pending' and 're-run this task to reconcile' in result['msg']
+    assert device.counters()['dropped'] == 1
+    pending = store.store.record(device.name, 'admin').pending
+    assert pending is not None and store.store.record(device.name, 'admin').current is None
+    assert device.state()['activated'] is False
+
+    rc, results, out = run_playbook(fleet, ACTIVATE_PLAY, tmp_path, limit=device.name,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc == 0, out
+    assert results_of(results, ACTIVATE_TASK)[device.name]['store']['reconciled'] is True
+    assert store.store.current(device.name, 'admin') == pending
+    assert device.control.check_password(device.name, 'admin', pending) is True
+    assert failed_logins(device) == 0
