@@ -10,14 +10,18 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.device import p
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
 
 
+def password_required(account, device=None):
+    return IsapiInputError('password is required: the password %r has on the device today (for '
+                           'example "{{ hikvision_password }}" from the vaulted inventory); nothing '
+                           'was sent' % account, device=device)
+
+
 def run_credential_check(task):
     """One authenticated GET. The client never repeats a refused credential, so a wrong password
     costs the device exactly one failed login and nothing follows it."""
     params = task.params
     if not params.get('password'):
-        raise IsapiInputError('password is required: the password %r has on the device today '
-                              '(for example "{{ hikvision_password }}" from the vaulted '
-                              'inventory)' % (params.get('username') or 'admin'))
+        raise password_required(params.get('username') or 'admin')
     info = parse_device_info(task.client.get('/ISAPI/System/deviceInfo'))
     return {'changed': False, 'confirmed': True, 'device': info,
             'msg': 'the password of %r was confirmed with one login' % (params.get('username') or 'admin')}

@@ -8,6 +8,8 @@ secrets, and the options that never go to the device-side module."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore import (
     STORE_VAR, open_store, resolve_settings,
 )
@@ -37,7 +39,8 @@ class StoreActionBase(IsapiActionBase):
 
     @staticmethod
     def _account(args):
-        return args.get('username') or 'admin'
+        """The account the task logs in as, with the module's own fallback (HIKVISION_USERNAME)."""
+        return args.get('username') or os.environ.get('HIKVISION_USERNAME') or 'admin'
 
     def _device_name(self, task_vars):
         return task_vars.get('inventory_hostname')

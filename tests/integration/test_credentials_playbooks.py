@@ -358,3 +358,24 @@ def test_lost_answer_keeps_the_pending_password_and_a_rerun_finishes(fleet, new_
     assert store.store.current(device.name, 'admin') == pending
     assert device.control.check_password(device.name, 'admin', pending) is True
     assert failed_logins(device) == 0
+
+
+def test_import_without_a_password_sends_nothing(fleet, new_device, tmp_path):
+    device = new_device('current_camera')
+    store = Store(fleet, 'file', tmp_path)
+    play = '''
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Import
+      camfleet.hikvision.credential_import:
+        host: "{{ isapi_host }}"
+        port: "{{ isapi_port }}"
+        ca_path: "{{ isapi_ca_path }}"
+'''
+    rc, results, out = run_playbook(fleet, play, tmp_path, limit=device.name,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc != 0
+    assert "password is required: the password 'admin' has on the device today" in \
+        results_of(results, 'Import')[device.name]['msg']
+    assert device.counters()['requests'] == {}
