@@ -168,6 +168,12 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         user = result.user
 
     _count(device, method, path)
+    denied = faults.deny.get(path)
+    if denied is not None:
+        if denied["sub"] is None:  # some firmware answers an HTML error page
+            return web.Response(status=denied["http"], content_type="text/html",
+                                text="<html><body>Document Error: %d</body></html>" % denied["http"])
+        return status_response(device, path, denied["sub"], http=denied["http"])
     recorded = _not_supported(device, method, path)
     if recorded is not None:
         return recorded

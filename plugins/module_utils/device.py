@@ -11,7 +11,10 @@ import time
 from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import read_optional
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiConnectionError, IsapiInputError, IsapiStatusError,
+    IsapiConnectionError, IsapiInputError, IsapiProtocolError, IsapiStatusError,
+)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import (
+    is_unavailable, optional_get,
 )
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 16
@@ -27,8 +30,8 @@ def is_activated(client, retry=True):
     """
     try:
         root = client.get('/SDK/activateStatus', auth=False, retry=retry)
-    except IsapiStatusError as exc:
-        if exc.http_status == 404 or exc.sub_status_code == 'notSupport':
+    except (IsapiStatusError, IsapiProtocolError) as exc:
+        if is_unavailable(exc):
             return True
         raise
     value = xmldoc.as_bool(_find_anywhere(root, 'Activated'))
@@ -166,16 +169,21 @@ def run_device_info(task):
         result['msg'] = ('device is not activated (factory-fresh): activate it with '
                          'camfleet.hikvision.activate; only activation state is known')
         result['device'] = {}
-        result['capabilities'] = {}
+        result['capabilities'], result['capabilities_known'] = {}, False
         return result
     if not task.params.get('password'):
         raise IsapiInputError('device is activated, so password is required to read its '
                               'information (set password or HIKVISION_PASSWORD)',
                               device=client.device)
     result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    result['capabilities'], result['capabilities_known'] = {}, False
     if task.params.get('gather_capabilities', True):
-        result['capabilities'] = parse_capabilities(client.get('/ISAPI/System/capabilities'))
-        result['capabilities_probed'] = probe_unadvertised(client, result['capabilities'])
+        root = optional_get(client, '/ISAPI/System/capabilities', task.warn,
+                            'the capability summary is unknown (capabilities_known: false)')
+        if root is not None:
+            result['capabilities'] = parse_capabilities(root)
+            result['capabilities_known'] = True
+            result['capabilities_probed'] = probe_unadvertised(client, result['capabilities'])
     return result
 
 
@@ -194,7 +202,8 @@ def activate(client, password):
     body = xmldoc.element('ActivateInfo', {'password': crypto.encrypt_password(random_string, password)},
                           version=None)
     try:
-        client.put('/ISAPI/System/activate', body, auth=False, idempotent=False)
+        # The password in ActivateInfo is AES-encrypted with the challenge's key (§3.4), not clear.
+        client.put('/ISAPI/System/activate', body, auth=False, idempotent=False, secret=False)
     except IsapiConnectionError:
         # The answer may be lost after the device applied it; what the device says now decides.
         time.sleep(1)

@@ -113,6 +113,15 @@ capabilities_probed:
   type: list
   elements: str
   sample: [illegal_login_lock, ip_filter]
+capabilities_known:
+  description:
+    - Whether RV(capabilities) could be read. V(false) when O(gather_capabilities=false), on an
+      inactive device, or when the device lacks or forbids C(/ISAPI/System/capabilities) (403,
+      404, C(notSupport)); then RV(capabilities) is empty, a warning says why, and the identity
+      in RV(device) is still returned.
+  returned: always
+  type: bool
+  sample: true
 msg:
   description: What was found, on an inactive device.
   returned: when the device is not activated
