@@ -88,7 +88,7 @@ capabilities:
   description:
     - Yes/no summary of what the firmware supports (keys present only when the device says),
       plus RV(capabilities.ip_channels) on NVRs and RV(capabilities.max_users).
-    - C(illegal_login_lock) and C(ip_filter) are always present. Firmware that does not advertise
+    - C(illegal_login_lock) and C(ip_filter) are present whenever RV(capabilities_known) is V(true). Firmware that does not advertise
       them (NVRs and older cameras have no flag for them) is asked by reading the resource; see
       RV(capabilities_probed).
   returned: always
@@ -109,7 +109,7 @@ capabilities_probed:
   description:
     - The RV(capabilities) keys decided by reading the resource, because the capability tree
       does not state them.
-  returned: when capabilities are gathered on an activated device
+  returned: when RV(capabilities_known) is V(true)
   type: list
   elements: str
   sample: [illegal_login_lock, ip_filter]
