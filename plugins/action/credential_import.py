@@ -7,8 +7,6 @@ login, on the controller; the login itself runs in-process or as the shipped mod
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
 from ansible_collections.camfleet.hikvision.plugins.module_utils.credcheck import password_required
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
 from ansible_collections.camfleet.hikvision.plugins.modules.credential_import import SPEC
@@ -22,7 +20,7 @@ class ActionModule(StoreActionBase):
     def _work(self, args, task_vars, tmpdir):
         device = self._device_name(task_vars)
         account = self._account(args)
-        password = args.get('password') or os.environ.get('HIKVISION_PASSWORD')
+        password = args.get('password') or self._env('HIKVISION_PASSWORD')
         if not password:
             raise password_required(account, device=device)
         store = self._store(args, task_vars)

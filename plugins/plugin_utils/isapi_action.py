@@ -16,6 +16,7 @@ defaults leave a plain module untouched.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import os
 
 from ansible.errors import AnsibleError
@@ -33,6 +34,9 @@ class IsapiActionBase(ActionBase):
 
     SPEC = None
     _VALID_ARGS = None
+    # async: runs the shipped module under Ansible's async wrapper on either path (the in-process
+    # run has no job to poll). Modules moving files through a remote temp dir refuse it below.
+    _supports_async = True
 
     def _runs_on_controller(self):
         if os.environ.get(FORCE_MODULE_ENV, '').lower() in ('1', 'true', 'yes'):
@@ -94,16 +98,20 @@ class IsapiActionBase(ActionBase):
         ``check_mode`` overrides the task's (a controller-side step may first probe the device
         without changing it)."""
         check = bool(self._task.check_mode) if check_mode is None else bool(check_mode)
-        if not self._runs_on_controller():
+        if self._task.async_val or not self._runs_on_controller():
             saved = self._task.check_mode
             self._task.check_mode = check
             try:
+                # Ansible's async wrapper runs a module process; the in-process path has none.
                 return self._execute_module(module_name=self._task.resolved_action,
-                                            module_args=args, task_vars=task_vars)
+                                            module_args=args, task_vars=task_vars,
+                                            wrap_async=bool(self._task.async_val))
             finally:
                 self._task.check_mode = saved
-        return run_in_process(self._in_process_spec(args, task_vars), args, check_mode=check,
-                              diff=bool(self._task.diff), name=task_vars.get('inventory_hostname'))
+        with task_environment(self._task_environment()):
+            return run_in_process(self._in_process_spec(args, task_vars), args, check_mode=check,
+                                  diff=bool(self._task.diff),
+                                  name=task_vars.get('inventory_hostname'))
 
     def _work(self, args, task_vars, tmpdir):
         """The task's work between _prepare_args and _finish: one module run by default; action
@@ -111,13 +119,26 @@ class IsapiActionBase(ActionBase):
         return self._invoke(args, task_vars, tmpdir)
 
     # ------------------------------------------------------------------------------------------
+    def _task_environment(self):
+        """The task's ``environment:`` keyword, templated, as strings (what the module path
+        exports to the module's process)."""
+        environment = {}
+        self._compute_environment_string(environment)
+        return dict((str(k), str(v)) for k, v in environment.items())
+
     def run(self, tmp=None, task_vars=None):
         result = super(IsapiActionBase, self).run(tmp, task_vars)
         task_vars = task_vars or {}
         tmpdir = None
         try:
+            if self._task.async_val and self.NEEDS_REMOTE_TMP:
+                # Its files live in a remote temp dir this run removes; a background job would
+                # lose them. Refused alike on both paths.
+                raise AnsibleError('%s does not support async: it moves files between the '
+                                   'controller and the device host; run it without async (its '
+                                   'own timeouts bound the wait)' % self._task.resolved_action)
             args = self._prepare_args(dict(self._task.args), task_vars)
-            if not self._runs_on_controller():
+            if not self._task.async_val and not self._runs_on_controller():
                 if self.NEEDS_REMOTE_TMP:
                     tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
                 args = self._remote_args(args, task_vars, tmpdir)
@@ -133,3 +154,21 @@ class IsapiActionBase(ActionBase):
                 self._remove_tmp_path(tmpdir)
         result.update(outcome)
         return result
+
+
+@contextlib.contextmanager
+def task_environment(environment):
+    """The task's environment applied to this worker process while the task runs in it, as the
+    module path applies it to the module's process: HIKVISION_* fallbacks, proxies and CA
+    bundles then act alike on both paths. Each task runs in its own forked worker, and the old
+    values come back afterwards, so nothing leaks into other tasks or hosts."""
+    saved = dict((key, os.environ.get(key)) for key in environment)
+    os.environ.update(environment)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
