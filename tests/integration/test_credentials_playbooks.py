@@ -379,3 +379,28 @@ def test_import_without_a_password_sends_nothing(fleet, new_device, tmp_path):
     assert "password is required: the password 'admin' has on the device today" in \
         results_of(results, 'Import')[device.name]['msg']
     assert device.counters()['requests'] == {}
+
+
+def test_store_settings_from_the_task_environment_keyword(fleet, new_device, tmp_path):
+    device = new_device('current_camera', activated=False)
+    store = Store(fleet, 'file', tmp_path)
+    play = ACTIVATE_PLAY + '''      environment:
+        HIKVISION_STORE_PATH: "%s"
+''' % store.settings['path']
+    rc, results, out = run_playbook(fleet, play, tmp_path, limit=device.name)
+    assert rc == 0, out
+    assert device.control.check_password(device.name, 'admin', store.store.current(device.name, 'admin'))
+
+
+def test_async_with_the_store_is_refused_before_anything_is_sent(fleet, new_device, tmp_path):
+    device = new_device('current_camera', activated=False)
+    store = Store(fleet, 'file', tmp_path)
+    play = ACTIVATE_PLAY + '''      async: 60
+      poll: 5
+'''
+    rc, results, out = run_playbook(fleet, play, tmp_path, limit=device.name,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc != 0
+    assert 'cannot run with async when it uses the credential store' in \
+        results_of(results, ACTIVATE_TASK)[device.name]['msg']
+    assert device.counters()['requests'] == {} and device.state()['activated'] is False
