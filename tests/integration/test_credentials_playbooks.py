@@ -404,3 +404,16 @@ def test_async_with_the_store_is_refused_before_anything_is_sent(fleet, new_devi
     assert 'cannot run with async when it uses the credential store' in \
         results_of(results, ACTIVATE_TASK)[device.name]['msg']
     assert device.counters()['requests'] == {} and device.state()['activated'] is False
+
+
+def test_import_on_the_shipped_module_path(fleet, new_device, tmp_path):
+    """A delegated task runs the login as a shipped module; the store stays on the controller."""
+    device = new_device('nvr', inventory_password=True)
+    store = Store(fleet, 'file', tmp_path)
+    rc, results, out = run_playbook(fleet, 'playbooks/import_credentials.yml', tmp_path,
+                                    limit=device.name + ',localhost', env={'CAMFLEET_FORCE_MODULE': '1'},
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc == 0, out
+    assert store.store.current(device.name, 'admin') == device.password
+    assert failed_logins(device) == 0 and device.counters()['successful_logins'] == 1
+    assert device.password not in out and device.password not in json.dumps(results)
