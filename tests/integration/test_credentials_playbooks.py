@@ -145,7 +145,7 @@ def test_import_confirms_each_password_with_one_login_and_reports_the_wrong_one(
     for device in good:
         assert per_host[device.name]['changed'] is True and per_host[device.name]['imported'] is True
         assert store.store.current(device.name, 'admin') == device.password
-        assert failed_logins(device) == 0
+        assert failed_logins(device) == 0 and device.counters()['successful_logins'] == 1
     report = results_of(results, 'Fail the run when a device could not be confirmed')['localhost']
     assert wrong.name in report['msg'] and not any(d.name in report['msg'] for d in good)
     for device in good + [wrong]:
