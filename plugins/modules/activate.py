@@ -131,6 +131,21 @@ EXAMPLES = r'''
         password_from_store: true
         password_policy:
           length: 14
+
+- name: With every module's password from the store (module_defaults), activate overrides it
+  hosts: cameras
+  gather_facts: false
+  module_defaults:
+    group/camfleet.hikvision.isapi:
+      host: "{{ isapi_host }}"
+      password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname) }}"
+  tasks:
+    - name: Activate (a fresh device has no password in the store yet, so no lookup here)
+      camfleet.hikvision.activate:
+        password: "{{ omit }}"
+        password_from_store: true
+    - name: Later tasks log in with the password activate stored
+      camfleet.hikvision.device_info:
 '''
 
 RETURN = r'''

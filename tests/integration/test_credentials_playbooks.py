@@ -417,3 +417,34 @@ def test_import_on_the_shipped_module_path(fleet, new_device, tmp_path):
     assert store.store.current(device.name, 'admin') == device.password
     assert failed_logins(device) == 0 and device.counters()['successful_logins'] == 1
     assert device.password not in out and device.password not in json.dumps(results)
+
+
+def test_module_defaults_with_the_lookup_and_activate_from_store(fleet, new_device, tmp_path):
+    """The documented layout: every module's password from the lookup through module_defaults;
+    the activate task overrides it with omit, so the lookup is not evaluated for a device that
+    has nothing in the store yet, and the next task logs in with what activate stored."""
+    device = new_device('current_camera', activated=False)
+    store = Store(fleet, 'file', tmp_path)
+    play = '''
+- hosts: all
+  gather_facts: false
+  module_defaults:
+    group/camfleet.hikvision.isapi:
+      host: "{{ isapi_host }}"
+      port: "{{ isapi_port }}"
+      ca_path: "{{ isapi_ca_path }}"
+      password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname) }}"
+  tasks:
+    - name: Activate
+      camfleet.hikvision.activate:
+        password: "{{ omit }}"
+        password_from_store: true
+    - name: Info
+      camfleet.hikvision.device_info:
+        gather_capabilities: false
+'''
+    rc, results, out = run_playbook(fleet, play, tmp_path, limit=device.name,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc == 0, out
+    assert results_of(results, 'Info')[device.name]['device']['serial_number'] == device.info['serial']
+    assert failed_logins(device) == 0
