@@ -29,9 +29,17 @@ def bao_binary():
 
 
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    """A loopback port P with P+1 free too (bao puts its cluster listener on P+1)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(('127.0.0.1', 0))
+            port = sock.getsockname()[1]
+        try:
+            with socket.socket() as sock:
+                sock.bind(('127.0.0.1', port + 1))
+            return port
+        except OSError:
+            continue
 
 
 class BaoServer(object):
