@@ -11,7 +11,8 @@ import time
 from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import read_optional
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiConnectionError, IsapiInputError, IsapiProtocolError, IsapiStatusError,
+    IsapiAuthError, IsapiConnectionError, IsapiInputError, IsapiLockedError, IsapiProtocolError,
+    IsapiStatusError,
 )
 from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import (
     is_unavailable, optional_get,
@@ -211,6 +212,22 @@ def activate(client, password):
             raise
 
 
+def _verify_active(client, password):
+    """One login with the password on an already active device (reconciling an activation
+    whose answer was lost). A refusal is reported as such, never retried."""
+    client.use_password(password)
+    try:
+        info = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    except IsapiLockedError:
+        raise
+    except IsapiAuthError as exc:
+        raise IsapiAuthError('device is already activated and refused this admin password at one '
+                             'login (not retried): %s' % exc.args[0], device=client.device,
+                             path=exc.details.get('path'), password_refused=True)
+    return {'changed': False, 'activated': True, 'verified': True, 'device': info,
+            'msg': 'device is already activated; the admin password was verified with one login'}
+
+
 def run_activate(task):
     params = task.params
     client = task.client
@@ -224,7 +241,12 @@ def run_activate(task):
     if not crypto.HAS_CRYPTOGRAPHY:
         raise IsapiInputError('the Python library "cryptography" is required for activation: %s'
                               % crypto.CRYPTOGRAPHY_ERROR)
+    if params.get('password_from_store'):
+        raise IsapiInputError('password_from_store is handled on the controller by the activate '
+                              'action plugin; run the task through camfleet.hikvision.activate')
     if is_activated(client):
+        if params.get('verify_if_active'):
+            return _verify_active(client, new_password)
         return {'changed': False, 'activated': True,
                 'msg': 'device is already activated; nothing sent'}
     result = {'changed': True, 'activated': True,
