@@ -9,9 +9,9 @@ import os
 import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.modules import (
-    activate, config_backup, config_restore, device_info, device_log_info, factory_reset, firmware,
-    isapi_request, isapi_resource, network, nvr_channel, reboot, recordings, sadp_device,
-    sadp_discover, security, services, time, user,
+    activate, config_backup, config_restore, credential_import, device_info, device_log_info,
+    factory_reset, firmware, isapi_request, isapi_resource, network, nvr_channel, reboot,
+    recordings, sadp_device, sadp_discover, security, services, time, user,
 )
 
 from .conftest import run
@@ -49,6 +49,12 @@ CASES = [
     ('port-zero', device_log_info, 'current_camera', dict(port=0),
      "port 0 is outside 1-65535; give the TCP port of the device's web service (default 443 "
      'for https, 80 for http)', PRE),
+    ('import-port-zero', credential_import, 'current_camera', dict(port=0),
+     "port 0 is outside 1-65535; give the TCP port of the device's web service (default 443 "
+     'for https, 80 for http)', PRE),
+    ('import-host-url', credential_import, 'current_camera', dict(host='https://192.0.2.64/'),
+     "host 'https://192.0.2.64/' is a URL; give only the address or DNS name (for example "
+     '192.0.2.64) and set scheme and port as their own options', PRE),
     ('port-high', network, 'current_camera', dict(port=70000, dns=['192.0.2.53']),
      "port 70000 is outside 1-65535; give the TCP port of the device's web service (default 443 "
      'for https, 80 for http)', PRE),
