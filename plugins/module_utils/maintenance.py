@@ -6,14 +6,79 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
 import time
 
+from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.device import is_activated
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiConnectionError, IsapiError,
+    IsapiConnectionError, IsapiError, IsapiStatusError,
 )
 
 POLL_SECONDS = 0.5
+IP_ADDRESS_PATH = '/ISAPI/System/Network/interfaces/%d/ipAddress'
+
+
+# -- running vs saved address ---------------------------------------------------------------------
+# A device answers an addressing change with rebootRequired and keeps running at its old address
+# until the reboot (docs/developer/isapi-reference.md, §7.3), while GET .../ipAddress already
+# shows the saved, new one. The running address is therefore the one this task reaches the device
+# at; a saved static address that differs from it is pending and moves the device at its next
+# reboot, whoever triggers that reboot.
+def running_address(client):
+    """The address the device runs at now: the task's host when that is an IPv4 address, else
+    None (a host name: the running address is unknown and only the saved one is compared)."""
+    try:
+        return str(ipaddress.IPv4Address(str(client.host).strip()))
+    except ValueError:
+        return None
+
+
+def pending_address(ip_root, running):
+    """The saved static address the next reboot applies, when it differs from the running one."""
+    saved = xmldoc.text(ip_root, 'ipAddress')
+    static = (xmldoc.text(ip_root, 'addressingType') or 'static') == 'static'
+    if running and saved and static and saved != running:
+        return saved
+    return None
+
+
+def read_pending_address(client, interface_id=1):
+    """pending_address() of the device's interface, or None when its document cannot be read
+    (a user without network rights, a firmware without it): the reboot then stays in place."""
+    try:
+        root = client.get(IP_ADDRESS_PATH % interface_id)
+    except IsapiStatusError:
+        return None
+    return pending_address(root, running_address(client))
+
+
+def reboot_and_follow(task, client, new_address):
+    """Reboot, then prove the device answers (at new_address when it moves there).
+
+    Returns the result keys: rebooted, elapsed, address, and previous_address when it moved."""
+    timeout = task.params.get('wait_timeout', 300)
+    client.put('/ISAPI/System/reboot', idempotent=False)  # a retried reboot would hit it twice
+    if new_address is None:
+        elapsed = wait_for_restart(client, timeout)
+        client.get('/ISAPI/System/deviceInfo')
+        return {'rebooted': True, 'elapsed': elapsed, 'address': client.host}
+    follower = client_from_params(dict(task.params, host=new_address), name=task.name)
+    try:
+        # Watched at both addresses: a device reached through NAT or port forwarding (host is not
+        # its own address) comes back where it was, and is found there, not lost.
+        elapsed, back = wait_for_return(client, timeout, [follower, client])
+        back.get('/ISAPI/System/deviceInfo')
+    finally:
+        follower.close()
+    if back is client:
+        task.warn('the device was expected at its saved address %s after the reboot but answers '
+                  'at %s again; if %s is a NAT or forwarded address, keep using it' % (
+                      new_address, client.host, client.host))
+        return {'rebooted': True, 'elapsed': elapsed, 'address': client.host}
+    return {'rebooted': True, 'elapsed': elapsed, 'address': new_address,
+            'previous_address': client.host}
 
 
 def wait_for_restart(client, timeout, come_back_on=None, poll=POLL_SECONDS, clock=time.monotonic,
@@ -25,29 +90,38 @@ def wait_for_restart(client, timeout, come_back_on=None, poll=POLL_SECONDS, cloc
     Polls /SDK/activateStatus, which needs no credentials, so waiting never costs a login attempt
     however long the device takes.
     """
-    target = come_back_on or client
+    targets = [come_back_on] if come_back_on is not None else [client]
+    return wait_for_return(client, timeout, targets, poll=poll, clock=clock, sleep=sleep)[0]
+
+
+def wait_for_return(client, timeout, targets, poll=POLL_SECONDS, clock=time.monotonic,
+                    sleep=time.sleep):
+    """wait_for_restart() watching several addresses for the device's return: (seconds, the
+    client of the first address it answered at)."""
     start = clock()
     deadline = start + timeout
     went_down = False
     while clock() < deadline:
-        try:
-            is_activated(target if went_down else client, retry=False)
-            if went_down:
-                return round(clock() - start, 1)
-        except IsapiError:
-            # Refused, reset, or a half-started web server answering errors: not back yet.
-            went_down = True
+        for target in (targets if went_down else [client]):
+            try:
+                is_activated(target, retry=False)
+                if went_down:
+                    return round(clock() - start, 1), target
+            except IsapiError:
+                # Refused, reset, or a half-started web server answering errors: not back yet.
+                went_down = True
         sleep(poll)
     if not went_down:
         raise IsapiConnectionError('did not go down for the restart within %s s at %s; raise '
                                    'wait_timeout if this model restarts slowly' % (timeout, client.host),
                                    device=client.device)
-    if target is not client:
+    moved = [t for t in targets if t is not client]
+    if moved:
         raise IsapiConnectionError(
             'moved from %s to %s and rebooted, but does not answer at %s within %s s; check the new '
             'address is routable from this controller (it no longer answers at %s)' % (
-                client.host, target.host, target.host, int(timeout), client.host),
-            device=target.device)
+                client.host, moved[0].host, moved[0].host, int(timeout), client.host),
+            device=moved[0].device)
     raise IsapiConnectionError('did not come back within %s s; raise wait_timeout if this model '
                                'restarts slowly' % timeout, device=client.device)
 
@@ -67,10 +141,24 @@ def _restart(task, path, params, what):
 
 
 def run_reboot(task):
-    result = _restart(task, '/ISAPI/System/reboot', None, 'reboot')
-    if task.params.get('wait', True) and not task.check_mode:
-        task.client.get('/ISAPI/System/deviceInfo')
-        result['msg'] = 'device rebooted and answers again'
+    """Reboot; when a saved address is pending, the reboot applies it, so follow the device there."""
+    client = task.client
+    pending = read_pending_address(client)
+    result = {'changed': True, 'address': pending or client.host}
+    if pending:
+        result['previous_address'] = client.host
+    if task.check_mode:
+        result['msg'] = 'reboot would be sent' + (
+            ' and would move the device to its pending address %s' % pending if pending else '')
+        return result
+    if not task.params.get('wait', True):
+        client.put('/ISAPI/System/reboot', idempotent=False)
+        result['msg'] = 'reboot sent' + (
+            '; the device comes back at its pending address %s' % pending if pending else '')
+        return result
+    result.update(reboot_and_follow(task, client, pending))
+    result['msg'] = ('device rebooted onto its pending address %s and answers there' % pending
+                     if pending else 'device rebooted and answers again')
     return result
 
 
