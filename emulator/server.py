@@ -78,6 +78,11 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
             return status_response(device, path, "lowPrivilege")
 
     ctx = Ctx(device=device, request=request, params=params, body=body, user=user)
+    if faults.reboot_after > 0:
+        faults.reboot_after -= 1
+        if faults.reboot_after == 0:
+            # An unexpected reboot (power blip, watchdog): after this answer, not on request.
+            ctx.after_response.append(lambda: device.reboot("faultReboot"))
     try:
         response = await router.wrapped(route.handler, method)(ctx)
     except IsapiError as err:

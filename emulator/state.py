@@ -114,6 +114,10 @@ class Faults:
     busy_next: int = 0
     drop_response_next: int = 0
     refuse_until: Optional[float] = None  # host monotonic-free wall clock (time.time())
+    # the K-th next request that reaches a handler is answered, then the device reboots
+    reboot_after: int = 0
+    # every client is locked out until then, as after another client's failed logins
+    locked_until: Optional[float] = None
 
 
 @dataclass
