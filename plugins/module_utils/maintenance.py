@@ -54,21 +54,67 @@ def read_pending_address(client, interface_id=1):
     return pending_address(root, running_address(client))
 
 
+# -- restarting once, even when the answer is lost ------------------------------------------------
+RESTART_GRACE = 30  # seconds of uptime beyond the wait that still count as "restarted by us"
+
+
+def send_restart(client, path, params=None):
+    """PUT a reboot or reset exactly once. Returns None, or the words of the failure when no
+    answer came (dropped, timed out, refused): the device may be restarting anyway, so the caller
+    watches for that instead of sending it again (a retried reboot would hit the device twice)."""
+    try:
+        client.put(path, params=params, idempotent=False)
+        return None
+    except IsapiConnectionError as exc:
+        return exc.args[0] if exc.args else str(exc)
+
+
+def await_restart(client, timeout, lost, what, targets=None):
+    """Wait for the restart; after a lost answer, prove it happened (the device went down and
+    its uptime is no older than the wait). Returns (elapsed, client it answered at)."""
+    try:
+        elapsed, back = wait_for_return(client, timeout, targets or [client])
+    except IsapiConnectionError as exc:
+        if lost is None:
+            raise
+        if 'did not go down' in exc.args[0]:
+            raise IsapiConnectionError('the %s request got no answer (%s) and the device did not '
+                                       'restart: nothing was done; run the task again' % (
+                                           what, lost), device=client.device)
+        raise IsapiConnectionError('the %s request got no answer (%s), and the device %s' % (
+            what, lost, exc.args[0]), device=exc.device)
+    if lost is not None:
+        uptime = _uptime(back)
+        if uptime is not None and uptime > elapsed + RESTART_GRACE:
+            raise IsapiConnectionError(
+                'the %s request got no answer (%s) and the device did not restart (up for %d s): '
+                'nothing was done; run the task again' % (what, lost, uptime), device=back.device)
+    return elapsed, back
+
+
+def _uptime(client):
+    try:
+        return int(xmldoc.text(client.get('/ISAPI/System/status'), 'deviceUpTime'))
+    except (IsapiError, TypeError, ValueError):
+        return None  # no status resource, or an inactive device after a full reset
+
+
 def reboot_and_follow(task, client, new_address):
     """Reboot, then prove the device answers (at new_address when it moves there).
 
     Returns the result keys: rebooted, elapsed, address, and previous_address when it moved."""
     timeout = task.params.get('wait_timeout', 300)
-    client.put('/ISAPI/System/reboot', idempotent=False)  # a retried reboot would hit it twice
+    lost = send_restart(client, '/ISAPI/System/reboot')
     if new_address is None:
-        elapsed = wait_for_restart(client, timeout)
+        elapsed, dummy = await_restart(client, timeout, lost, 'reboot')
         client.get('/ISAPI/System/deviceInfo')
         return {'rebooted': True, 'elapsed': elapsed, 'address': client.host}
     follower = client_from_params(dict(task.params, host=new_address), name=task.name)
     try:
         # Watched at both addresses: a device reached through NAT or port forwarding (host is not
-        # its own address) comes back where it was, and is found there, not lost.
-        elapsed, back = wait_for_return(client, timeout, [follower, client])
+        # its own address) comes back where it was, and is found there, not lost. A device that
+        # restarted on its own after the address was saved is found at the new one.
+        elapsed, back = await_restart(client, timeout, lost, 'reboot', [follower, client])
         back.get('/ISAPI/System/deviceInfo')
     finally:
         follower.close()
@@ -101,15 +147,17 @@ def wait_for_return(client, timeout, targets, poll=POLL_SECONDS, clock=time.mono
     start = clock()
     deadline = start + timeout
     went_down = False
+    last = None
     while clock() < deadline:
         for target in (targets if went_down else [client]):
             try:
                 is_activated(target, retry=False)
                 if went_down:
                     return round(clock() - start, 1), target
-            except IsapiError:
+            except IsapiError as exc:
                 # Refused, reset, or a half-started web server answering errors: not back yet.
                 went_down = True
+                last = exc.args[0] if exc.args else str(exc)
         sleep(poll)
     if not went_down:
         raise IsapiConnectionError('did not go down for the restart within %s s at %s; raise '
@@ -122,8 +170,8 @@ def wait_for_return(client, timeout, targets, poll=POLL_SECONDS, clock=time.mono
             'address is routable from this controller (it no longer answers at %s)' % (
                 client.host, moved[0].host, moved[0].host, int(timeout), client.host),
             device=moved[0].device)
-    raise IsapiConnectionError('did not come back within %s s; raise wait_timeout if this model '
-                               'restarts slowly' % timeout, device=client.device)
+    raise IsapiConnectionError('did not come back within %s s (last try: %s); raise wait_timeout '
+                               'if this model restarts slowly' % (timeout, last), device=client.device)
 
 
 def _restart(task, path, params, what):
@@ -133,10 +181,12 @@ def _restart(task, path, params, what):
         result['msg'] = '%s would be sent' % what
         return result
     # Not idempotent: a retried reset or reboot would hit the device twice.
-    client.put(path, params=params, idempotent=False)
-    result['msg'] = '%s sent' % what
+    lost = send_restart(client, path, params)
+    result['msg'] = '%s sent' % what if lost is None else \
+        '%s sent; its answer was lost (%s)' % (what, lost)
     if task.params.get('wait', True):
-        result['elapsed'] = wait_for_restart(client, task.params.get('wait_timeout', 300))
+        result['elapsed'] = await_restart(client, task.params.get('wait_timeout', 300), lost,
+                                          what)[0]
     return result
 
 
@@ -152,8 +202,9 @@ def run_reboot(task):
             ' and would move the device to its pending address %s' % pending if pending else '')
         return result
     if not task.params.get('wait', True):
-        client.put('/ISAPI/System/reboot', idempotent=False)
-        result['msg'] = 'reboot sent' + (
+        lost = send_restart(client, '/ISAPI/System/reboot')
+        result['msg'] = ('reboot sent' if lost is None else
+                         'reboot sent; its answer was lost (%s)' % lost) + (
             '; the device comes back at its pending address %s' % pending if pending else '')
         return result
     result.update(reboot_and_follow(task, client, pending))
