@@ -110,6 +110,10 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
     async def counters(request):
         return web.json_response(counters_view(device_or_404(request)))
 
+    @routes.get("/devices/{name}/requests")
+    async def request_log(request):
+        return web.json_response(list(device_or_404(request).request_log))
+
     @routes.post("/devices/{name}/counters/reset")
     async def reset_counters(request):
         device = device_or_404(request)

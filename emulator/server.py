@@ -38,6 +38,8 @@ def _count(device: Device, method: str, path: str) -> None:
 
 async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
     method, path = request.method, request.path
+    device.request_log.append({"time": time.time(), "client": request.remote, "method": method,
+                               "target": request.path_qs, "headers": dict(request.headers)})
     faults = device.faults
     ip_filter = device.state.areas.get("securitycfg")
     if ip_filter is not None and not ip_filter.admits(request.remote or ""):
