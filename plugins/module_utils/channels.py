@@ -271,8 +271,9 @@ def run_channels(task):
     return _unreachable(task, client, wanted_all, result)
 
 
-# chanDetectResult values (isapi.md §12.2) that mean the NVR cannot reach a camera at all, in
-# plain words. A wrong password (REJECTED) has its own warning; 'connecting' is not final yet.
+# chanDetectResult values (docs/developer/isapi-reference.md, §12.2) that mean the NVR cannot
+# reach a camera at all, in plain words. A wrong password (REJECTED) has its own warning;
+# 'connecting' is not final yet.
 UNREACHABLE = {
     'notExist': 'no camera answers at that address',
     'netUnreachable': 'the camera cannot be reached over the network',

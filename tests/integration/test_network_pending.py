@@ -1,9 +1,9 @@
 """A staged address is pending, not current: network and reboot compare against the running
 address, report pending_address, and apply it (and follow the device) when asked.
 
-Devices answer an addressing change with rebootRequired and keep running at the old address
-until a reboot, while GET .../ipAddress already shows the saved one (isapi.md §7.3); the
-emulator keeps the running and the saved configuration apart the same way."""
+Devices answer an addressing change with rebootRequired and keep running at the old address until a
+reboot, while GET .../ipAddress already shows the saved one (docs/developer/isapi-reference.md,
+§7.3); the emulator keeps the running and the saved configuration apart the same way."""
 import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.client import IsapiClient

@@ -1,8 +1,8 @@
 """nvr_channel: a channel whose camera is absent or unreachable is not added silently.
 
 The NVR stores such a channel without complaint and reports it in its channel status
-(chanDetectResult notExist / netUnreachable, isapi.md §12.2); the module warns naming the channel
-and that result, or fails with on_unreachable: fail."""
+(chanDetectResult notExist / netUnreachable, docs/developer/isapi-reference.md, §12.2); the module
+warns naming the channel and that result, or fails with on_unreachable: fail."""
 from ansible_collections.camfleet.hikvision.plugins.modules.nvr_channel import SPEC as CHANNEL
 
 from .conftest import run

@@ -8,10 +8,11 @@ URL-encoded and hex - in:
   * the emulator's request log of every device involved (request line and headers: what a proxy
     or web-server access log would keep).
 
-Zero hits is the requirement, with one exception the protocol mandates and the test names: the
-key of a device-encrypted backup travels as ?secretkey= in the configurationData URL. Passwords reach the playbook through environment lookups, so the
-playbook file itself holds none. (Request bodies are not scanned: activation, password changes
-and channel credentials carry their secrets in bodies by protocol, over HTTPS.)
+Zero hits is the requirement, with one exception the protocol mandates and the test names: the key
+of a device-encrypted backup travels as ?secretkey= in the configurationData URL. Passwords reach
+the playbook through environment lookups, so the playbook file itself holds none. (Request bodies
+are not scanned: activation, password changes and channel credentials carry their secrets in bodies
+by protocol, over HTTPS.)
 """
 import base64
 import json
@@ -180,10 +181,10 @@ def test_no_password_in_output_files_or_request_log_at_vvvv(fleet, new_device, t
         haystacks.append(('request log of %s' % device.name, json.dumps(log)))
     assert hits(haystacks, secrets_used) == []
 
-    # The request log of the camera: no password anywhere, but for one exposure the protocol
-    # itself mandates - the device-side backup key travels as ?secretkey= in the URL of
-    # configurationData (isapi.md §10; its encrypted form, security=1, is not documented well
-    # enough to implement). It is named here so that any other hit fails.
+    # The request log of the camera: no password anywhere, but for one exposure the protocol itself
+    # mandates - the device-side backup key travels as ?secretkey= in the URL of configurationData
+    # (docs/developer/isapi-reference.md, §10; its encrypted form, security=1, is not documented
+    # well enough to implement). It is named here so that any other hit fails.
     log = json.dumps(active.control.requests(active.name))
     wire = hits([('request log of %s' % active.name, log)],
                 [p for p in secrets_used if p != passwords['SCAN_SECRET_KEY']])

@@ -1,8 +1,8 @@
 """Read-modify-write keeps what the device sent: element prefixes, comments, namespaces.
 
 Compared as canonical XML (C14N 2.0 with comments), so a prefixed element coming back in the
-default namespace, or a lost comment, is a difference (isapi.md §1.3: write back what the device
-sent, changed only where needed)."""
+default namespace, or a lost comment, is a difference (docs/developer/isapi-reference.md, §1.3:
+write back what the device sent, changed only where needed)."""
 import xml.etree.ElementTree as ET
 
 import pytest
