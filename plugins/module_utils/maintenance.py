@@ -103,28 +103,41 @@ def reboot_and_follow(task, client, new_address):
     """Reboot, then prove the device answers (at new_address when it moves there).
 
     Returns the result keys: rebooted, elapsed, address, and previous_address when it moved."""
+    result = restart_and_follow(task, client, '/ISAPI/System/reboot', None, 'reboot', new_address,
+                                then=lambda back: back.get('/ISAPI/System/deviceInfo') and {})
+    result['rebooted'] = True
+    return result
+
+
+def restart_and_follow(task, client, path, params, what, new_address, then=None):
+    """Send a reboot or reset once, wait for the device (at new_address when the restart moves it
+    there) and run then(client it answers at) before the session to a new address closes.
+
+    Returns elapsed, address, previous_address when it moved, and what then() returned."""
     timeout = task.params.get('wait_timeout', 300)
-    lost = send_restart(client, '/ISAPI/System/reboot')
-    if new_address is None:
-        elapsed, dummy = await_restart(client, timeout, lost, 'reboot')
-        client.get('/ISAPI/System/deviceInfo')
-        return {'rebooted': True, 'elapsed': elapsed, 'address': client.host}
-    follower = client_from_params(dict(task.params, host=new_address), name=task.name)
+    lost = send_restart(client, path, params)
+    follower = None
+    if new_address is not None:
+        follower = client_from_params(dict(task.params, host=new_address), name=task.name)
     try:
         # Watched at both addresses: a device reached through NAT or port forwarding (host is not
         # its own address) comes back where it was, and is found there, not lost. A device that
         # restarted on its own after the address was saved is found at the new one.
-        elapsed, back = await_restart(client, timeout, lost, 'reboot', [follower, client])
-        back.get('/ISAPI/System/deviceInfo')
+        elapsed, back = await_restart(client, timeout, lost, what,
+                                      [follower, client] if follower else None)
+        extra = then(back) if then else {}
     finally:
-        follower.close()
-    if back is client:
-        task.warn('the device was expected at its saved address %s after the reboot but answers '
+        if follower is not None:
+            follower.close()
+    result = {'elapsed': elapsed, 'address': back.host}
+    if back is not client:
+        result['previous_address'] = client.host
+    elif new_address is not None:
+        task.warn('the device was expected at its saved address %s after the %s but answers '
                   'at %s again; if %s is a NAT or forwarded address, keep using it' % (
-                      new_address, client.host, client.host))
-        return {'rebooted': True, 'elapsed': elapsed, 'address': client.host}
-    return {'rebooted': True, 'elapsed': elapsed, 'address': new_address,
-            'previous_address': client.host}
+                      new_address, what, client.host, client.host))
+    result.update(extra or {})
+    return result
 
 
 def wait_for_restart(client, timeout, come_back_on=None, poll=POLL_SECONDS, clock=time.monotonic,
@@ -174,22 +187,6 @@ def wait_for_return(client, timeout, targets, poll=POLL_SECONDS, clock=time.mono
                                'if this model restarts slowly' % (timeout, last), device=client.device)
 
 
-def _restart(task, path, params, what):
-    client = task.client
-    result = {'changed': True}
-    if task.check_mode:
-        result['msg'] = '%s would be sent' % what
-        return result
-    # Not idempotent: a retried reset or reboot would hit the device twice.
-    lost = send_restart(client, path, params)
-    result['msg'] = '%s sent' % what if lost is None else \
-        '%s sent; its answer was lost (%s)' % (what, lost)
-    if task.params.get('wait', True):
-        result['elapsed'] = await_restart(client, task.params.get('wait_timeout', 300), lost,
-                                          what)[0]
-    return result
-
-
 def run_reboot(task):
     """Reboot; when a saved address is pending, the reboot applies it, so follow the device there."""
     client = task.client
@@ -214,15 +211,32 @@ def run_reboot(task):
 
 
 def run_factory_reset(task):
+    """Reset and wait. A basic reset keeps the network settings, so the reboot that follows it
+    applies a pending address like any reboot: the device is followed there."""
+    client = task.client
     mode = task.params['mode']
-    result = _restart(task, '/ISAPI/System/factoryReset', {'mode': mode}, 'factory reset (%s)' % mode)
-    result['mode'] = mode
-    if task.params.get('wait', True) and not task.check_mode:
-        result['activated'] = is_activated(task.client)
-        if result['activated']:
-            task.client.get('/ISAPI/System/deviceInfo')
-            result['msg'] = 'device reset (%s) and answers again with the same credentials' % mode
-        else:
-            result['msg'] = ('device reset (%s) and is factory-fresh: activate it with '
-                             'camfleet.hikvision.activate' % mode)
+    what = 'factory reset (%s)' % mode
+    pending = read_pending_address(client) if mode == 'basic' else None
+    result = {'changed': True, 'mode': mode, 'address': pending or client.host}
+    if pending:
+        result['previous_address'] = client.host
+    if task.check_mode:
+        result['msg'] = '%s would be sent' % what
+        return result
+    if not task.params.get('wait', True):
+        lost = send_restart(client, '/ISAPI/System/factoryReset', {'mode': mode})
+        result['msg'] = '%s sent' % what if lost is None else \
+            '%s sent; its answer was lost (%s)' % (what, lost)
+        return result
+
+    def after(back):
+        if not is_activated(back):
+            return {'activated': False, 'msg': 'device reset (%s) and is factory-fresh: activate it '
+                                               'with camfleet.hikvision.activate' % mode}
+        back.get('/ISAPI/System/deviceInfo')
+        return {'activated': True,
+                'msg': 'device reset (%s) and answers again with the same credentials' % mode}
+    result.pop('previous_address', None)
+    result.update(restart_and_follow(task, client, '/ISAPI/System/factoryReset', {'mode': mode},
+                                     what, pending, then=after))
     return result

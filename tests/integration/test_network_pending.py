@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.client import IsapiClient
 from ansible_collections.camfleet.hikvision.plugins.modules.device_info import SPEC as INFO
+from ansible_collections.camfleet.hikvision.plugins.modules.factory_reset import SPEC as RESET
 from ansible_collections.camfleet.hikvision.plugins.modules.network import SPEC as NETWORK
 from ansible_collections.camfleet.hikvision.plugins.modules.reboot import SPEC as REBOOT
 
@@ -130,3 +131,12 @@ def test_an_mtu_change_does_not_reboot_onto_an_unasked_pending_address(new_devic
     assert 'rebooted' not in result
     state = device.state()
     assert state['link']['mtu'] == 1400 and state['reboot_count'] == 0 and state['address'] == device.address
+
+
+def test_a_basic_factory_reset_follows_a_pending_address(new_device):
+    device = new_device('current_camera')
+    new = stage(device, 50)
+    result = run(RESET, device.params(mode='basic', wait_timeout=30))
+    assert result.get('failed') is not True, result
+    assert result['address'] == new and result['previous_address'] == device.address
+    assert result['activated'] is True and device.state()['address'] == new
