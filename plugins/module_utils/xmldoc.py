@@ -58,7 +58,9 @@ class _Builder(ET.TreeBuilder):
     """Builds the tree with each element named as the document wrote it: a local name in the
     default namespace, ``prefix:local`` for a prefixed one, and each namespace declaration kept as a
     literal attribute where it was declared. Comments are kept as comment nodes, so a
-    read-modify-write gives back the prefixes and comments the device sent."""
+    read-modify-write gives back the prefixes and comments the device sent. Standard library only
+    (modules run on managed hosts); insert_comments and start_ns need Python 3.8, the oldest
+    target ansible-core supports."""
 
     def __init__(self):
         ET.TreeBuilder.__init__(self, insert_comments=True)
