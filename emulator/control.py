@@ -21,6 +21,7 @@ def device_view(device) -> dict:
                      "unlock_in": max(0.0, (entry.locked_until or now) - now)}
     faults = to_json(device.faults)
     faults["refuse_seconds_left"] = max(0.0, (device.faults.refuse_until or now) - now)
+    faults["lock_seconds_left"] = max(0.0, (device.faults.locked_until or now) - now)
     return {
         "name": spec.name, "site": spec.site, "kind": spec.kind, "profile": spec.profile.name,
         "model": spec.model, "serial": spec.serial, "mac": spec.mac, "firmware": spec.firmware,
@@ -124,6 +125,10 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
     async def counters(request):
         return web.json_response(counters_view(device_or_404(request)))
 
+    @routes.get("/devices/{name}/requests")
+    async def request_log(request):
+        return web.json_response(list(device_or_404(request).request_log))
+
     @routes.post("/devices/{name}/counters/reset")
     async def reset_counters(request):
         device = device_or_404(request)
@@ -136,7 +141,7 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         device = device_or_404(request)
         data = await _json_body(request)
         unknown = set(data) - {"latency_ms", "refuse_seconds", "busy_next", "drop_response_next",
-                               "deny"}
+                               "reboot_after", "lock_seconds", "deny"}
         if unknown:
             raise web.HTTPBadRequest(text=json.dumps({"error": f"unknown faults {sorted(unknown)}"}),
                                      content_type="application/json")
@@ -147,6 +152,11 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
                 device.faults.busy_next = max(0, int(data["busy_next"]))
             if "drop_response_next" in data:
                 device.faults.drop_response_next = max(0, int(data["drop_response_next"]))
+            if "reboot_after" in data:
+                device.faults.reboot_after = max(0, int(data["reboot_after"]))
+            if "lock_seconds" in data:
+                seconds = float(data["lock_seconds"])
+                device.faults.locked_until = time.time() + seconds if seconds > 0 else None
             if "refuse_seconds" in data:
                 await device.refuse_for(float(data["refuse_seconds"]))
             if "deny" in data:

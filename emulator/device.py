@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import ipaddress
 import logging
 import time
@@ -15,6 +16,7 @@ from .state import (AREAS, fresh_areas, Channel, Counters, DeviceState, Faults, 
                     NtpServer, TimeConfig, User, netmask_of)
 
 log = logging.getLogger("emulator.device")
+REQUEST_LOG_SIZE = 2000
 
 
 def fresh_network(spec: DeviceSpec, address: str) -> IPConfig:
@@ -74,6 +76,9 @@ class Device:
         # Requests seen per open connection (transport), for the Keep-Alive max countdown.
         self._connections: dict = {}
         self.sadp = None  # emulator.sadp.SadpResponder when SADP is served
+        # What a proxy or web-server access log would keep of each request: the request line and
+        # the headers, never the body (GET /devices/<name>/requests; tests scan it for secrets).
+        self.request_log = collections.deque(maxlen=REQUEST_LOG_SIZE)
 
     # --- listening -------------------------------------------------------------------------------
     def connection_requests(self, transport) -> int:

@@ -133,6 +133,8 @@ async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]
 
 async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
     method, path = request.method, request.path
+    device.request_log.append({"time": time.time(), "client": request.remote, "method": method,
+                               "target": request.path_qs, "headers": dict(request.headers)})
     faults = device.faults
     ip_filter = device.state.areas.get("securitycfg")
     if ip_filter is not None and not ip_filter.admits(request.remote or ""):
@@ -187,6 +189,11 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
             return status_response(device, path, "lowPrivilege")
 
     ctx = Ctx(device=device, request=request, params=params, body=body, user=user)
+    if faults.reboot_after > 0:
+        faults.reboot_after -= 1
+        if faults.reboot_after == 0:
+            # An unexpected reboot (power blip, watchdog): after this answer, not on request.
+            ctx.after_response.append(lambda: device.reboot("faultReboot"))
     try:
         response = await _partial_put(device, ctx) if method == "PUT" else None
         if response is None:

@@ -44,6 +44,10 @@ class ControlClient:
     def counters(self, name: str) -> dict:
         return self._call("GET", f"/devices/{name}/counters")
 
+    def requests(self, name: str) -> list:
+        """The device's request log: request line and headers of each request, no bodies."""
+        return self._call("GET", f"/devices/{name}/requests")
+
     def reset_counters(self, name: str) -> dict:
         return self._call("POST", f"/devices/{name}/counters/reset")
 

@@ -413,9 +413,13 @@ class IsapiClient(object):
                     data.seek(0)
                 continue
             if reply.status == 503 or (reply.status >= 400 and self._busy(reply)):
-                if idempotent and attempt < self.retries:
+                # A busy answer means the device did not take the request, so even a write that
+                # must not run twice (reboot, reset, upload) is safe to send again.
+                if attempt < self.retries:
                     self._sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
                     attempt += 1
+                    if hasattr(data, 'seek'):
+                        data.seek(0)
                     continue
                 if reply.status == 503 and not self._busy(reply):
                     raise IsapiStatusError(
