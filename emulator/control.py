@@ -55,6 +55,14 @@ def device_view(device) -> dict:
     }
 
 
+# Handler modules add their own endpoints here: fn(routes, device_or_404), called by make_app.
+EXTENSIONS: list = []
+
+
+def json_error(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
+
+
 def counters_view(device) -> dict:
     return to_json(device.counters)
 
@@ -69,6 +77,9 @@ async def _json_body(request: web.Request) -> dict:
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text='{"error": "body must be an object"}', content_type="application/json")
     return data
+
+
+read_json = _json_body  # for EXTENSIONS
 
 
 def make_app(runtime, fleet_doc_provider) -> web.Application:
@@ -172,6 +183,8 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         runtime.clock.scale = scale
         return web.json_response({"scale": scale})
 
+    for extend in EXTENSIONS:
+        extend(routes, device_or_404)
     app = web.Application()
     app.add_routes(routes)
     return app
