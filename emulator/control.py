@@ -10,6 +10,14 @@ from aiohttp import web
 from .state import to_json
 
 
+def timing_view(device) -> dict:
+    """Real seconds this device takes now (timing mode and time_scale applied)."""
+    scale, spec = device.clock.scale, device.spec
+    return {"mode": device.runtime.fleet.timing, "time_scale": scale,
+            "reboot_seconds": spec.reboot_seconds * scale, "flash_seconds": spec.flash_seconds * scale,
+            "lock_seconds": device.state.lock.seconds * scale, "latency_ms": spec.latency_ms}
+
+
 def device_view(device) -> dict:
     st = device.state
     spec = device.spec
@@ -47,6 +55,7 @@ def device_view(device) -> dict:
         "boot_time": st.boot_time,
         "reboot_count": st.reboot_count,
         "challenge_pending": device.challenge is not None,
+        "timing": timing_view(device),
         "faults": faults,
         "log": st.log,
         # each registered area's state; secrets are kept out by the area's own public() if any

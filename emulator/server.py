@@ -16,6 +16,7 @@ from . import router
 from .device import Device
 from .errors import IsapiError
 from .fleet import Fleet
+from .handlers.sessionlogin import cookie_user
 from .responses import Ctx, error_response, status_response, unauthorized_response
 from .tls import CertificateAuthority
 
@@ -45,8 +46,9 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         if request.transport is not None:
             request.transport.abort()
         return web.Response(status=403)
-    if faults.latency_ms:
-        await asyncio.sleep(faults.latency_ms / 1000.0)
+    latency = device.spec.latency_ms + faults.latency_ms  # the device's own + an injected fault
+    if latency:
+        await asyncio.sleep(latency / 1000.0)
     if faults.busy_next > 0:
         faults.busy_next -= 1
         device.counters.busy += 1
@@ -61,11 +63,15 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         _count(device, method, path)
         return status_response(device, path, "notActivated")
     else:
-        result = device.auth.check(method, request.headers.get("Authorization"), request.remote or "")
-        if result.outcome != "ok":
-            device.counters.unauthorized += 1
-            return unauthorized_response(device, result)
-        user = result.user
+        header = request.headers.get("Authorization")
+        # A web-UI session cookie stands in for credentials (handlers/sessionlogin.py).
+        user = None if header else cookie_user(device, request)
+        if user is None:
+            result = device.auth.check(method, header, request.remote or "")
+            if result.outcome != "ok":
+                device.counters.unauthorized += 1
+                return unauthorized_response(device, result)
+            user = result.user
 
     _count(device, method, path)
     if found is None:

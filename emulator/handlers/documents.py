@@ -76,7 +76,9 @@ def put_path(tree: dict, path: str, value) -> None:
     node = tree
     for name in parents:
         child = node.get(name)
-        if not isinstance(child, dict):
+        if isinstance(child, list) and child and isinstance(child[0], dict):
+            child = child[0]  # a path through a list names its first entry, like xmlgen.text
+        elif not isinstance(child, dict):
             child = node[name] = {}
         node = child
     old = node.get(leaf)
