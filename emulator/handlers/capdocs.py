@@ -51,6 +51,16 @@ def switch_cap(ctx) -> dict:
     return {"enabled": {"@opt": "true,false"}}
 
 
+def search_profile(ctx) -> dict:
+    """What handlers/contentmgmt.py's search does: several time spans and tracks per request,
+    pages of at most MAX_RESULTS. ⚠ Only the path and the Basic/Full idea are in the sources
+    (HikLoad's `ContentMgmt/search/profile`); the element names follow the RaCM schema it cites."""
+    from .contentmgmt import MAX_RESULTS, tracks_of
+    return {"searchProfile": "Full", "maxSearchTimespans": 16,
+            "maxSearchTracks": len(tracks_of(ctx.device)) or 1, "maxSearchMetadatas": 0,
+            "maxSearchMatchResults": MAX_RESULTS, "maxSearchSourceIDs": 0}
+
+
 # path -> (root, tree builder, kinds)
 CAPABILITIES = {
     "/ISAPI/System/deviceInfo/capabilities": ("DeviceInfo", device_info_cap, ("camera", "nvr")),
@@ -60,6 +70,7 @@ CAPABILITIES = {
                                                    ("camera", "nvr")),
     "/ISAPI/System/Network/ssh/capabilities": ("SSH", switch_cap, ("camera", "nvr")),
     "/ISAPI/System/Network/UPnP/capabilities": ("UPnP", switch_cap, ("camera", "nvr")),
+    "/ISAPI/ContentMgmt/search/profile": ("CMSearchProfile", search_profile, ("camera", "nvr")),
 }
 
 
