@@ -177,7 +177,7 @@ def test_io_ports_and_output_trigger(fleet, dev):
     assert text(cam.get("/ISAPI/System/IO/inputs/1"), "triggering") == "high"
     assert sub_status(cam.get("/ISAPI/System/IO/inputs/2/status")) == "invalidID"
     # An IO alarm raised on the device shows in the input's status.
-    fleet.control._call("POST", "/devices/cur/events", {"type": "IO", "channel": 1, "state": "active"})
+    fleet.control.event("cur", "IO", 1, "active")
     assert text(cam.get("/ISAPI/System/IO/inputs/1/status"), "ioState") == "active"
 
 

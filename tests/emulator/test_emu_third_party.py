@@ -59,12 +59,11 @@ def fresh(fleet):
 
 
 def event(fleet, name, kind, channel, state):
-    return fleet.control._call("POST", f"/devices/{name}/events",
-                               {"type": kind, "channel": channel, "state": state})
+    return fleet.control.event(name, kind, channel, state)
 
 
 def subscribers(fleet, name):
-    return fleet.control._call("GET", f"/devices/{name}/events")["subscribers"]
+    return fleet.control.events(name)["subscribers"]
 
 
 # --- pyHik -----------------------------------------------------------------------------------------
