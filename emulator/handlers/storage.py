@@ -5,16 +5,25 @@ with Encryption and installationTime, the NVR's disk with its group and `workMod
 Free space moves: the disk fills at the bit rate of the streams being recorded (the main stream of
 a camera; each configured channel's main stream on an NVR) from the recorded fill level, and
 stays at 0 once full (overwrite), as the recorded full NVR disk shows.
+
+`PUT /Storage/hdd/<id>/format` empties the disk over FORMAT_SECONDS (× time_scale): meanwhile its
+status is `formating` (sic, docs/developer/isapi-reference.md, §12.3) and
+`GET .../formatStatus` reports the percent done (⚠ root and element names beyond `percent` are
+not in the sources).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ..errors import IsapiError
 from ..router import route
 from ..state import register_area
 from .recorded import as_list, recorded, strip_head
+
+
+FORMAT_SECONDS = 20
 
 
 @dataclass
@@ -23,6 +32,18 @@ class Disk:
     capacity: int  # MB
     used: float  # MB at `since`
     since: float = field(default_factory=time.time)
+    format_started: Optional[float] = None
+    format_seconds: float = 0.0
+
+    def format_percent(self) -> Optional[int]:
+        """None when not formatting; the formatting is over once the time has passed."""
+        if self.format_started is None:
+            return None
+        done = (time.time() - self.format_started) / self.format_seconds if self.format_seconds else 1
+        if done >= 1:
+            self.format_started = None
+            return None
+        return int(done * 100)
 
 
 @dataclass
@@ -56,6 +77,8 @@ def recording_rate(device) -> float:
 
 
 def free_space(device, disk: Disk) -> int:
+    if disk.format_percent() is not None:
+        return 0
     used = disk.used + recording_rate(device) * max(0.0, time.time() - disk.since)
     return max(0, int(disk.capacity - used))
 
@@ -69,6 +92,8 @@ def _hdd_trees(device) -> list:
         if disk is not None:
             hdd["capacity"] = disk.capacity
             hdd["freeSpace"] = free_space(device, disk)
+            if disk.format_percent() is not None:
+                hdd["status"] = "formating"
         items.append(hdd)
     return items
 
@@ -99,3 +124,29 @@ async def get_hdd(ctx):
         if str(hdd["id"]) == ctx.params["id"]:
             return ctx.reply("hdd", strip_head(hdd))
     raise IsapiError("invalidID")
+
+
+def _disk(ctx) -> Disk:
+    for disk in ctx.state.areas["storage"].disks:
+        if str(disk.id) == ctx.params["id"]:
+            return disk
+    raise IsapiError("invalidID")
+
+
+@route("PUT", "/ISAPI/ContentMgmt/Storage/hdd/{id}/format")
+async def format_hdd(ctx):
+    disk = _disk(ctx)
+    if disk.format_percent() is not None:
+        raise IsapiError("deviceBusy", detail="the disk is being formatted")
+    now = time.time()
+    disk.used, disk.since = 0.0, now + FORMAT_SECONDS * ctx.device.clock.scale
+    disk.format_started, disk.format_seconds = now, FORMAT_SECONDS * ctx.device.clock.scale
+    ctx.state.add_log("hddFormat", hdd=disk.id)
+    return ctx.ok()
+
+
+@route("GET", "/ISAPI/ContentMgmt/Storage/hdd/{id}/formatStatus")
+async def format_status(ctx):
+    percent = _disk(ctx).format_percent()
+    return ctx.reply("formatStatus", {"formating": percent is not None,
+                                      "percent": 100 if percent is None else percent})

@@ -73,6 +73,26 @@ def test_storage_camera_sd_card_shape_and_moving_free_space(fleet, dev):
     assert sub_status(cam.get("/ISAPI/ContentMgmt/Storage/hdd/7")) == "invalidID"
 
 
+def test_storage_format_empties_the_disk(fleet, dev):
+    cam = dev("c2")
+    capacity = int(text(cam.get("/ISAPI/ContentMgmt/Storage"), "hddList/hdd/capacity"))
+    fleet.control.time_scale(1.0)  # 20 s of formatting: long enough to see it in progress
+    try:
+        assert cam.put("/ISAPI/ContentMgmt/Storage/hdd/1/format").status_code == 200
+        during = xml(cam.get("/ISAPI/ContentMgmt/Storage")).find("hddList/hdd")
+        assert during.findtext("status") == "formating" and during.findtext("freeSpace") == "0"
+        assert text(cam.get("/ISAPI/ContentMgmt/Storage/hdd/1/formatStatus"), "formating") == "true"
+        assert sub_status(cam.put("/ISAPI/ContentMgmt/Storage/hdd/1/format")) == "deviceBusy"
+    finally:
+        fleet.control.time_scale(0.01)
+    fleet.control.provision("c2", activated=True, password=PW["c2"])  # a fresh, unformatted card
+    assert cam.put("/ISAPI/ContentMgmt/Storage/hdd/1/format").status_code == 200
+    hdd = wait_until(lambda: (lambda h: h if h.findtext("status") == "ok" else None)(
+        xml(cam.get("/ISAPI/ContentMgmt/Storage")).find("hddList/hdd")), timeout=5)
+    assert capacity - 5 <= int(hdd.findtext("freeSpace")) <= capacity
+    assert sub_status(cam.put("/ISAPI/ContentMgmt/Storage/hdd/4/format")) == "invalidID"
+
+
 def test_storage_nvr_disk_shape(fleet, dev):
     nvr = dev("nvr")
     doc = xml(nvr.get("/ISAPI/ContentMgmt/Storage"))
