@@ -1,7 +1,8 @@
 """Other people's clients, unchanged, against the emulator (issue 10 item 11).
 
 * pyHik 0.4.8 (PyPI `pyHik`): device info, NVR detected as an NVR, event states from the trigger
-  list, the alert stream moving those states, motion detection read and written.
+  list, the alert stream moving those states, motion detection read and written, recording
+  search.
 * hikvisionapi 0.3.2 (PyPI `hikvisionapi`): its Basic-then-Digest session, Storage, httpHosts
   read and written, one event from the alert stream.
 * HikLoad 1.1.4 (PyPI `hikload`) cannot be installed with the project's pins: it pins
@@ -136,6 +137,18 @@ def test_pyhik_detects_the_nvr_and_its_channel_events(fleet, fresh):
         nvr.kill_thrd.set()
         event(fleet, "nvr", "VMD", 2, "inactive")
         nvr.disconnect()
+
+
+def test_pyhik_recording_search(fleet, fresh):
+    fresh("cam")
+    cam = hik_camera(fleet, "cam")
+    # Device-local wall time in "fake Z" form, as pyHik sends it (the device's zone is UTC+8).
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=8)
+    found = cam.search_recordings(101, now - datetime.timedelta(hours=2), now, max_results=20)
+    assert 10 <= len(found) <= 20
+    assert {r.track_id for r in found} == {101}
+    assert all(r.playback_uri.startswith(f"rtsp://{fleet.devices['cam']['address']}/Streaming/tracks/101/")
+               for r in found)
 
 
 def test_pyhik_legacy_camera_with_basic(fleet, fresh):
