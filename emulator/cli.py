@@ -88,7 +88,9 @@ async def serve(args) -> int:
     encrypting = loop.run_in_executor(None, outputs.vault_encrypt_all, vault_password, secrets_by_name)
 
     tls_dir = tempfile.mkdtemp(prefix="camfleet-emu-tls-")
-    runtime = FleetRuntime(fleet, tls_dir)
+    # With --state the CA and device key are kept too: certificates survive a restart.
+    ca_keep = os.path.join(os.path.abspath(args.state), "tls-keys.pem") if args.state else None
+    runtime = FleetRuntime(fleet, tls_dir, ca_keep=ca_keep)
     runtime.netns_interface = args.netns_interface
     runtime.sadp_interface = args.netns_interface or ("lo" if args.sadp else None)
     saver = None

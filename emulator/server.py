@@ -117,10 +117,10 @@ def make_handler(device: Device):
 
 
 class FleetRuntime:
-    def __init__(self, fleet: Fleet, tls_dir: Optional[str] = None):
+    def __init__(self, fleet: Fleet, tls_dir: Optional[str] = None, ca_keep: Optional[str] = None):
         self.fleet = fleet
         self.clock = Clock(fleet.time_scale)
-        self.ca = CertificateAuthority(tls_dir)
+        self.ca = CertificateAuthority(tls_dir, keep=ca_keep)
         self.specs = {spec.name: spec for spec in fleet.devices}
         self.devices = {spec.name: Device(spec, self) for spec in fleet.devices}
         # Set by the CLI: the interface a one-device namespace emulator owns (None = loopback),

@@ -48,12 +48,14 @@ def test_settings_identity_and_password_survive_a_restart(tmp_path):
         assert fleet.stop() == 0
 
         files = sorted(os.listdir(state_dir))
-        assert files == ["cam.json", "fresh.json", "nvr.json"]  # no temporary files left behind
+        assert files == ["cam.json", "fresh.json", "nvr.json", "tls-keys.pem"]  # no temporary files
+        ca_before = open(fleet.ca_path, "rb").read()
         assert stat.S_IMODE(os.stat(state_dir / "cam.json").st_mode) == 0o600
         saved = json.loads((state_dir / "cam.json").read_text())
         assert saved["identity"]["serial"] == before["cam"]["serial"]
 
         fleet.start()
+        assert open(fleet.ca_path, "rb").read() == ca_before  # the same CA: certificates survive
         after = fleet.devices
         for name in ("cam", "fresh", "nvr"):
             for key in ("serial", "mac"):
