@@ -178,6 +178,11 @@ class RunningFleet:
                 self.proc.wait(5)
         return self.proc.returncode
 
+    def restart(self, timeout: float = 10.0) -> "RunningFleet":
+        """Stop and start the same fleet in the same out_dir (a power cycle with `--state`)."""
+        self.stop(timeout)
+        return self.start()
+
     def __enter__(self) -> "RunningFleet":
         return self.start()
 

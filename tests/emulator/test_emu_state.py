@@ -91,8 +91,7 @@ def test_a_killed_emulator_keeps_what_was_saved(tmp_path):
 def test_without_state_a_restart_is_a_new_unit(tmp_path):
     with RunningFleet(FLEET, out_dir=tmp_path / "out") as fleet:
         first = fleet.devices["cam"]["serial"]
-        fleet.stop()
-        fleet.start()
+        fleet.restart()
         assert fleet.devices["cam"]["serial"] != first
 
 
