@@ -36,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-unix", metavar="PATH",
                        help="also serve the control API on this Unix socket (reachable from "
                             "outside the namespace)")
+    # Lockout unknowns (README, "Lockout"): override the fleet file's defaults for every device.
+    serve.add_argument("--lock-attempts", type=int,
+                       help="failures that lock a client trying admin (default 7)")
+    serve.add_argument("--user-lock-attempts", type=int,
+                       help="failures that lock a client trying another account (default 5)")
+    serve.add_argument("--lock-survives-reboot", choices=("yes", "no"),
+                       help="whether a reboot keeps client locks (default no)")
+    serve.add_argument("--login-password-counts", choices=("yes", "no"),
+                       help="whether a wrong loginPassword counts as a failed login (default no)")
     serve.add_argument("--timing", choices=("scaled", "realistic"),
                        help="override the fleet's timing: scaled (time_scale applies) or realistic "
                             "(real reboot, upgrade and lock durations)")
@@ -45,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def lock_overrides(args) -> dict:
+    def yes(value):
+        return None if value is None else value == "yes"
+    return {"lock_attempts": args.lock_attempts, "user_lock_attempts": args.user_lock_attempts,
+            "lock_survives_reboot": yes(args.lock_survives_reboot),
+            "login_password_counts": yes(args.login_password_counts)}
+
+
 async def serve(args) -> int:
     from . import outputs
     from .control import make_app
@@ -52,7 +69,7 @@ async def serve(args) -> int:
 
     started = time.monotonic()
     overrides = {"time_scale": args.time_scale, "control_port": args.control_port,
-                 "timing": args.timing}
+                 "overrides": lock_overrides(args), "timing": args.timing}
     try:
         if args.fleet:
             if args.subnet:
