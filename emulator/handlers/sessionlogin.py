@@ -134,7 +134,7 @@ async def login(ctx):
                                 irreversible(device))
         ok = secrets.compare_digest(expected, sent)
     if not ok:
-        device.auth._record_failure(ip, entry)
+        device.auth.record_failure(ip, name, entry)
         return unauthorized_response(device, _Result("locked" if entry.locked_until else "failed", entry))
     entry.failures, entry.locked_until = 0, None
     token = secrets.token_hex(32)
