@@ -10,6 +10,14 @@ from aiohttp import web
 from .state import to_json
 
 
+def timing_view(device) -> dict:
+    """Real seconds this device takes now (timing mode and time_scale applied)."""
+    scale, spec = device.clock.scale, device.spec
+    return {"mode": device.runtime.fleet.timing, "time_scale": scale,
+            "reboot_seconds": spec.reboot_seconds * scale, "flash_seconds": spec.flash_seconds * scale,
+            "lock_seconds": device.state.lock.seconds * scale, "latency_ms": spec.latency_ms}
+
+
 def device_view(device) -> dict:
     st = device.state
     spec = device.spec
@@ -48,12 +56,21 @@ def device_view(device) -> dict:
         "boot_time": st.boot_time,
         "reboot_count": st.reboot_count,
         "challenge_pending": device.challenge is not None,
+        "timing": timing_view(device),
         "faults": faults,
         "log": st.log,
         # each registered area's state; secrets are kept out by the area's own public() if any
         "areas": {name: (area.public() if hasattr(area, "public") else to_json(area))
                   for name, area in st.areas.items()},
     }
+
+
+# Handler modules add their own endpoints here: fn(routes, device_or_404), called by make_app.
+EXTENSIONS: list = []
+
+
+def json_error(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
 
 
 def counters_view(device) -> dict:
@@ -85,6 +102,9 @@ def _deny_spec(data) -> dict:
             raise ValueError("bad deny entry")
         spec[str(path)] = {"http": http, "sub": sub}
     return spec
+
+
+read_json = _json_body  # for EXTENSIONS
 
 
 def make_app(runtime, fleet_doc_provider) -> web.Application:
@@ -201,6 +221,8 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         runtime.clock.scale = scale
         return web.json_response({"scale": scale})
 
+    for extend in EXTENSIONS:
+        extend(routes, device_or_404)
     app = web.Application()
     app.add_routes(routes)
     return app

@@ -221,6 +221,12 @@ class Device:
 
     async def _boot(self) -> None:
         self._boot_timer = None
+        self.power_on("boot")
+        await self.sync()
+
+    def power_on(self, event: str) -> None:
+        """What booting does to the state: staged network settings apply, uptime starts again.
+        (A restored --state device powers on too, emulator/persist.py.)"""
         staged = self.state.staged_network
         if staged is not None:
             self.state.network = staged
@@ -232,8 +238,7 @@ class Device:
                 staged.address = self.state.address
         self.state.boot_time = time.time()
         self.rebooting_until = None
-        self.state.add_log("boot", address=self.state.address)
-        await self.sync()
+        self.state.add_log(event, address=self.state.address)
 
     def factory_reset(self, mode: str) -> None:
         """basic: settings back to defaults, network and users kept; full: everything, inactive,

@@ -20,11 +20,40 @@ def _pem_key(key) -> bytes:
 
 
 class CertificateAuthority:
-    def __init__(self, workdir: str | None = None):
+    def __init__(self, workdir: str | None = None, keep: str | None = None):
+        """keep: a file holding the CA and device keys across runs (`serve --state`): loaded when
+        it exists, written when it does not, so certificates survive a restart."""
         self.workdir = workdir or tempfile.mkdtemp(prefix="camfleet-emu-tls-")
         now = datetime.datetime.now(datetime.timezone.utc)
         self._not_before = now - datetime.timedelta(days=1)
         self._not_after = now + datetime.timedelta(days=3650)
+        self.device_key_path = os.path.join(self.workdir, "device-key.pem")
+        if keep and os.path.exists(keep):
+            self._load(keep)
+        else:
+            self._generate()
+            if keep:
+                self._save(keep)
+        self._ensure_workdir()
+
+    def _load(self, path: str) -> None:
+        with open(path, "rb") as fh:
+            blocks = re.findall(rb"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----\n?", fh.read(), re.S)
+        self.key = serialization.load_pem_private_key(blocks[0], password=None)
+        self.cert = x509.load_pem_x509_certificate(blocks[1])
+        self.device_key = serialization.load_pem_private_key(blocks[2], password=None)
+
+    def _save(self, path: str) -> None:
+        data = _pem_key(self.key) + self.ca_pem() + _pem_key(self.device_key)
+        tmp = path + ".tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    def _generate(self) -> None:
         self.key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "camfleet emulator"),
@@ -45,8 +74,6 @@ class CertificateAuthority:
         )
         # One key for every device: per-device keys add start-up time and buy nothing here.
         self.device_key = ec.generate_private_key(ec.SECP256R1())
-        self.device_key_path = os.path.join(self.workdir, "device-key.pem")
-        self._ensure_workdir()
 
     def _ensure_workdir(self) -> None:
         # ssl only loads chains from files; recreate them if a /tmp cleaner removed the directory

@@ -13,7 +13,7 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
     open_store, resolve_settings,
 )
 
-from tests.credstore_fixtures import bao_server  # noqa: F401
+from credstore_fixtures import bao_server  # noqa: F401
 
 from .conftest import run_playbook, strong_password
 

@@ -13,7 +13,7 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.config import SETTINGS
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.file_backend import file_name
 
-from tests.credstore_fixtures import bao_server, make_store, vault_secrets  # noqa: F401
+from credstore_fixtures import bao_server, make_store, vault_secrets  # noqa: F401
 
 BACKENDS = ['file', 'vault']
 P1, P2, P3, P4 = 'Ab1-first-pass', 'Cd2_second-pw', 'Ef3.third.pw', 'Gh4~fourth~pw'
