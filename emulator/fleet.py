@@ -13,6 +13,7 @@ import yaml
 
 from . import passwords
 from .profiles import Profile, get_profile
+from .tls import CERTIFICATE_KINDS
 
 DEFAULTS = {
     "http_port": 80,
@@ -22,6 +23,7 @@ DEFAULTS = {
     "reboot_seconds": 60,
     "nonce_seconds": 300,
     "digest_algorithms": ["MD5"],
+    "certificate": "conformant",
 }
 DEVICE_KEYS = set(DEFAULTS) | {
     "name", "kind", "profile", "activated", "password", "intended_password", "address",
@@ -63,6 +65,7 @@ class DeviceSpec:
     device_id: str
     realm: str
     subnet: str = "127.20.0.0/16"
+    certificate: str = "conformant"  # emulator.tls.CERTIFICATE_KINDS
 
     @property
     def firmware(self) -> str:
@@ -219,6 +222,10 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
         if bad:
             raise FleetError(f"device {name}: unsupported digest algorithms {bad}")
 
+        certificate = str(cfg["certificate"])
+        if certificate not in CERTIFICATE_KINDS:
+            raise FleetError(f"device {name}: certificate must be one of {list(CERTIFICATE_KINDS)}")
+
         digest_seed = hashlib.sha256(serial.encode()).hexdigest()
         realm = (f"IP Camera({digest_seed[:5].upper()})" if profile.realm_style == "ipcamera"
                  else digest_seed[:24])
@@ -238,7 +245,7 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
             digest_algorithms=algos, channels=channels,
             device_name=str(cfg.get("device_name") or profile.default_device_name),
             device_id=str(uuid.UUID(hashlib.md5(serial.encode()).hexdigest())),
-            realm=realm, subnet=subnet,
+            realm=realm, subnet=subnet, certificate=certificate,
         ))
 
     by_name = {s.name: s for s in specs}
