@@ -60,7 +60,8 @@ if [ -z "$best" ]; then
     {
         echo "No $want found on PATH or among pyenv's versions."
         echo "Install one, e.g. 'pyenv install $MIN' (or your system's python$MIN with its venv"
-        echo "module, e.g. 'apt-get install python$MIN-venv'), or name one with PYTHON=/path/to/python$MIN."
+        echo "module, e.g. 'apt-get install python$MIN-venv'), and run make again."
+        echo "(For .venv, 'make setup PYTHON=/path/to/python3.x' names one outright.)"
     } >&2
     exit 1
 fi
