@@ -83,7 +83,7 @@ async def _json_body(request: web.Request) -> dict:
     try:
         data = await request.json()
     except (json.JSONDecodeError, ValueError):
-        raise web.HTTPBadRequest(text='{"error": "body is not JSON"}', content_type="application/json")
+        raise web.HTTPBadRequest(text='{"error": "body is not JSON"}', content_type="application/json") from None
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text='{"error": "body must be an object"}', content_type="application/json")
     return data
@@ -184,7 +184,7 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         except (TypeError, ValueError):
             raise web.HTTPBadRequest(text='{"error": "fault values must be numbers (deny: '
                                           '{path: {http: 400-599, sub: known code or null}})"}',
-                                     content_type="application/json")
+                                     content_type="application/json") from None
         return web.json_response(device_view(device)["faults"])
 
     @routes.delete("/devices/{name}/faults")
@@ -215,7 +215,7 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
             scale = float(data["scale"])
         except (KeyError, TypeError, ValueError):
             raise web.HTTPBadRequest(text='{"error": "need {\\"scale\\": number}"}',
-                                     content_type="application/json")
+                                     content_type="application/json") from None
         if scale <= 0:
             raise web.HTTPBadRequest(text='{"error": "scale must be > 0"}', content_type="application/json")
         runtime.clock.scale = scale

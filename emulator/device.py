@@ -98,7 +98,8 @@ class Device:
 
     def ssl_context(self):
         if self._ssl is None or self._ssl[0] != self.state.address:
-            self._ssl = (self.state.address, self.runtime.ca.server_context(self.state.address, self.spec.name))
+            self._ssl = (self.state.address, self.runtime.ca.server_context(
+                self.state.address, self.spec.name, self.spec.certificate))
         return self._ssl[1]
 
     def wants_to_listen(self) -> bool:

@@ -13,6 +13,7 @@ import yaml
 
 from . import passwords
 from .profiles import Profile, get_profile
+from .tls import CERTIFICATE_KINDS
 
 DEFAULTS = {
     "http_port": 80,
@@ -30,6 +31,7 @@ DEFAULTS = {
     "digest_algorithms": ["MD5"],
     "latency_ms": 0,
     "flash_seconds": 200,
+    "certificate": "conformant",
 }
 TIMING_MODES = ("scaled", "realistic")
 # `timing: realistic`: real durations, time_scale 1 (README, Timing). Reboots take one to two
@@ -82,6 +84,7 @@ class DeviceSpec:
     user_lock_attempts: int = 5
     lock_survives_reboot: bool = False
     login_password_counts: bool = False
+    certificate: str = "conformant"  # emulator.tls.CERTIFICATE_KINDS
 
     @property
     def firmware(self) -> str:
@@ -266,6 +269,10 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
         if bad:
             raise FleetError(f"device {name}: unsupported digest algorithms {bad}")
 
+        certificate = str(cfg["certificate"])
+        if certificate not in CERTIFICATE_KINDS:
+            raise FleetError(f"device {name}: certificate must be one of {list(CERTIFICATE_KINDS)}")
+
         digest_seed = hashlib.sha256(serial.encode()).hexdigest()
         realm = (f"IP Camera({digest_seed[:5].upper()})" if profile.realm_style == "ipcamera"
                  else digest_seed[:24])
@@ -293,6 +300,7 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
             user_lock_attempts=int(cfg["user_lock_attempts"]),
             lock_survives_reboot=_flag(cfg["lock_survives_reboot"], name, "lock_survives_reboot"),
             login_password_counts=_flag(cfg["login_password_counts"], name, "login_password_counts"),
+            realm=realm, subnet=subnet, certificate=certificate,
         ))
 
     by_name = {s.name: s for s in specs}

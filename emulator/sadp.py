@@ -27,7 +27,6 @@ import secrets
 import socket
 import struct
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Optional
 

@@ -1,4 +1,13 @@
-"""A throw-away CA and per-device server certificates (EC P-256 keeps 200 devices fast)."""
+"""A throw-away CA and per-device server certificates (EC P-256 keeps 200 devices fast).
+
+Certificates are RFC 5280 profile conformant by default, so clients that verify strictly
+(Python 3.13+ sets ssl.VERIFY_X509_STRICT in its default context) accept them: the CA has a
+critical basicConstraints CA:true and keyUsage keyCertSign/cRLSign; each device certificate
+has subject and authority key identifiers, subjectAltName (its IP address and name),
+keyUsage digitalSignature and extendedKeyUsage serverAuth. The ``legacy`` kind leaves out the
+key identifiers and keyUsage, like many certificates made by older tooling, so tests can show
+what a strict client says about such a device.
+"""
 from __future__ import annotations
 
 import datetime
@@ -11,7 +20,10 @@ import tempfile
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+CERTIFICATE_KINDS = ("conformant", "legacy")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def _pem_key(key) -> bytes:
@@ -87,22 +99,38 @@ class CertificateAuthority:
     def ca_pem(self) -> bytes:
         return self.cert.public_bytes(serialization.Encoding.PEM)
 
-    def issue(self, ip: str, label: str) -> str:
-        """Write a server certificate for ip; return its path."""
+    def issue(self, ip: str, label: str, kind: str = "conformant") -> str:
+        """Write a server certificate for ip (kind: CERTIFICATE_KINDS); return its path."""
         addr = ipaddress.ip_address(ip)
-        cert = (
+        names = [x509.IPAddress(addr)]
+        if _DNS_LABEL.match(label.lower()):
+            names.append(x509.DNSName(label.lower()))
+        builder = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ip)]))
             .issuer_name(self.cert.subject)
             .public_key(self.device_key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(self._not_before).not_valid_after(self._not_after)
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(addr)]), critical=False)
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
-                           critical=False)
-            .sign(self.key, hashes.SHA256())
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         )
+        if kind == "conformant":
+            ca_ski = self.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+            builder = (
+                builder
+                .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.device_key.public_key()),
+                               critical=False)
+                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
+                               critical=False)
+                # An EC key signs (ECDHE-ECDSA); keyEncipherment is for RSA key transport only.
+                .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False),
+                               critical=True)
+            )
+        elif kind != "legacy":
+            raise ValueError(f"certificate kind {kind!r} is not one of {CERTIFICATE_KINDS}")
+        cert = builder.sign(self.key, hashes.SHA256())
         self._ensure_workdir()
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", label)
         path = os.path.join(self.workdir, f"{safe}-{ip}.pem")
@@ -110,8 +138,8 @@ class CertificateAuthority:
             fh.write(cert.public_bytes(serialization.Encoding.PEM))
         return path
 
-    def server_context(self, ip: str, label: str) -> ssl.SSLContext:
+    def server_context(self, ip: str, label: str, kind: str = "conformant") -> ssl.SSLContext:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.load_cert_chain(self.issue(ip, label), self.device_key_path)
+        ctx.load_cert_chain(self.issue(ip, label, kind), self.device_key_path)
         return ctx

@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - reported by the runner
     HAS_REQUESTS = False
     REQUESTS_ERROR = exc
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils import certerrors, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiAuthError, IsapiConnectionError, IsapiInputError, IsapiLockedError,
     IsapiNotActivatedError, IsapiProtocolError, IsapiStatusError, IsapiTLSError,
@@ -592,6 +592,10 @@ class IsapiClient(object):
                 limit = min(limit, MAX_XML_BYTES)
             body = self._read_body(response, limit, method, path, to_sink)
         except requests.exceptions.SSLError as exc:
+            explained = certerrors.explain(exc, self.host)
+            if explained:
+                raise IsapiTLSError('TLS to %s failed (certificate verify failed: %s): %s' % (
+                    (self.base_url,) + explained), device=self.device, path=path)
             raise IsapiTLSError(
                 'TLS to %s failed (%s). If the device uses a certificate from your own CA set '
                 'ca_path to that CA; if it is self-signed, install a proper certificate or set '

@@ -1,5 +1,4 @@
 """The ISAPI client against emulated devices over real sockets: auth, lockout, TLS, faults."""
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
