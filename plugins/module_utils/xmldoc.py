@@ -19,7 +19,6 @@ Iterate children with ``children()`` to skip comments.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import io
 import re
 import xml.etree.ElementTree as ET
 
