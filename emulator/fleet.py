@@ -300,7 +300,7 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
             user_lock_attempts=int(cfg["user_lock_attempts"]),
             lock_survives_reboot=_flag(cfg["lock_survives_reboot"], name, "lock_survives_reboot"),
             login_password_counts=_flag(cfg["login_password_counts"], name, "login_password_counts"),
-            realm=realm, subnet=subnet, certificate=certificate,
+            certificate=certificate,
         ))
 
     by_name = {s.name: s for s in specs}

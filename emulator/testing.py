@@ -71,7 +71,8 @@ class ControlClient:
     def time_scale(self, scale: float) -> dict:
         return self._call("POST", "/time-scale", {"scale": scale})
 
-    def event(self, name: str, type: str = "VMD", channel: int = 1, state: str = "active") -> dict:
+    def event(self, name: str, type: str = "VMD",  # noqa: A002 - the alarm type, as the control API calls it
+              channel: int = 1, state: str = "active") -> dict:
         """Start (active) or end (inactive) an alarm on the device (handlers/events.py)."""
         return self._call("POST", f"/devices/{name}/events",
                           {"type": type, "channel": channel, "state": state})

@@ -349,7 +349,7 @@ def _control(routes, device_or_404) -> None:
             result = raise_event(device, str(data.get("type", "VMD")), int(data.get("channel", 1)),
                                  str(data.get("state", "active")))
         except (TypeError, ValueError) as exc:
-            raise json_error(str(exc))
+            raise json_error(str(exc)) from None
         return web.json_response(result)
 
     @routes.get("/devices/{name}/events")

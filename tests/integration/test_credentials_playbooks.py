@@ -13,8 +13,6 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
     open_store, resolve_settings,
 )
 
-from credstore_fixtures import bao_server  # noqa: F401
-
 from .conftest import run_playbook, strong_password
 
 
@@ -234,7 +232,7 @@ def test_every_fresh_device_gets_its_own_password(fleet, new_device, tmp_path):
     assert rc == 0, out
     passwords = [store.store.current(d.name, 'admin') for d in devices]
     assert len(set(passwords)) == 2
-    for device, password in zip(devices, passwords):
+    for device, password in zip(devices, passwords, strict=True):
         assert device.control.check_password(device.name, 'admin', password) is True
 
 

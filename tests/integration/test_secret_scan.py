@@ -122,7 +122,7 @@ def hits(haystacks, passwords):
 
 
 def written_files(root):
-    for folder, dummy, files in os.walk(root):
+    for folder, _dirs, files in os.walk(root):
         for name in files:
             path = os.path.join(folder, name)
             with open(path, 'rb') as handle:
