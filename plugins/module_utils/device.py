@@ -10,7 +10,8 @@ import time
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiConnectionError, IsapiInputError, IsapiStatusError,
+    IsapiAnswerLostError, IsapiAuthError, IsapiConnectionError, IsapiError, IsapiInputError,
+    IsapiLockedError, IsapiStatusError,
 )
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 16
@@ -162,7 +163,8 @@ def activate(client, password):
     """Run the challenge/activate exchange of §3.3-§3.5 (no authentication involved)."""
     key = crypto.new_key()
     challenge = xmldoc.element('PublicKey', {'key': crypto.public_key_field(key)}, version=None)
-    reply = client.post_xml('/ISAPI/Security/challenge', challenge, auth=False)
+    # A challenge only hands out a key, so asking again after a lost answer is harmless.
+    reply = client.post_xml('/ISAPI/Security/challenge', challenge, auth=False, idempotent=True)
     field = xmldoc.text(reply, 'key')
     if not field:
         raise IsapiStatusError('the activation challenge reply carried no <key>',
@@ -172,11 +174,24 @@ def activate(client, password):
                           version=None)
     try:
         client.put('/ISAPI/System/activate', body, auth=False, idempotent=False)
-    except IsapiConnectionError:
-        # The answer may be lost after the device applied it; what the device says now decides.
-        time.sleep(1)
-        if not is_activated(client):
-            raise
+    except IsapiAnswerLostError as lost:
+        # The answer may be lost after the device applied it; what the device says now decides
+        # (asked without credentials). Never resent: the challenge it answered is used up.
+        time.sleep(lost.settle_seconds or 1)
+        try:
+            activated = is_activated(client)
+        except IsapiConnectionError as exc:
+            raise IsapiAnswerLostError(
+                '%s, and the device has not answered since (%s). If it took, the admin password '
+                'is the one this task gave; running the task again finds out' % (
+                    lost.args[0], exc.args[0]), device=client.device, applied=None)
+        if not activated:
+            raise IsapiAnswerLostError(
+                '%s; the device says it is still not activated, so it did not take and has no '
+                'password yet. Run the task again' % lost.args[0], device=client.device,
+                applied=False)
+        return lost.args[0]
+    return None
 
 
 def run_activate(task):
@@ -193,16 +208,36 @@ def run_activate(task):
         raise IsapiInputError('the Python library "cryptography" is required for activation: %s'
                               % crypto.CRYPTOGRAPHY_ERROR)
     if is_activated(client):
-        return {'changed': False, 'activated': True,
-                'msg': 'device is already activated; nothing sent'}
+        return already_activated(task)
     result = {'changed': True, 'activated': True,
               'diff': {'before': {'activated': False}, 'after': {'activated': True}}}
     if task.check_mode:
         result['msg'] = 'device would be activated'
         return result
-    activate(client, new_password)
+    lost = activate(client, new_password)
     # Prove the new credential works before telling later tasks to rely on it.
     client.use_password(new_password)
     result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
     result['msg'] = 'device activated and the new admin password verified by logging in'
+    if lost:
+        task.warn('%s; the device now says it is activated and accepts the password' % lost)
+    return result
+
+
+def already_activated(task):
+    """Nothing to send, but say whether the device has the task's password (one login): after
+    an activation whose answer was lost, this is what tells the user the device is theirs."""
+    client = task.client
+    result = {'changed': False, 'activated': True}
+    if task.check_mode:
+        result['msg'] = 'device is already activated; nothing sent'
+        return result
+    try:
+        result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    except IsapiLockedError:
+        raise
+    except IsapiAuthError as exc:
+        raise IsapiAuthError('device is already activated, but not with this password: %s'
+                             % exc.args[0], device=client.device, **exc.details)
+    result['msg'] = 'device is already activated and accepts this password; nothing sent'
     return result
