@@ -249,11 +249,12 @@ def _imported_but(params, what):
     which = ('backup_password, which the task gave as the admin password the backup holds'
              if params.get('backup_password') else 'the password this task logged in with')
     return ('configuration imported (it applies fully after a reboot), but the device %s %s: the '
-            'import gave it the accounts of the backup, so admin\'s password is now the one it had '
-            'when the backup was taken. Not rebooted, and no other password was tried (the '
+            'import gave it the accounts of the backup, so the password of %r is now the one it '
+            'had when the backup was taken. Not rebooted, and no other password was tried (the '
             'device locks clients after repeated failed logins). Finish with '
-            'camfleet.hikvision.reboot using that password, or run this task again with '
-            'password (and backup_password) set to it' % (what, which))
+            'camfleet.hikvision.reboot using that password, and use it in later tasks; give it '
+            'as backup_password to have this module reboot with it' % (
+                what, which, params.get('username') or 'admin'))
 
 
 def expects_credential(client, params):

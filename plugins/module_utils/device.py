@@ -217,7 +217,14 @@ def run_activate(task):
     lost = activate(client, new_password)
     # Prove the new credential works before telling later tasks to rely on it.
     client.use_password(new_password)
-    result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    try:
+        result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    except IsapiError as exc:
+        # The activation itself took: say so, or the user is left guessing the password.
+        cls = IsapiError if isinstance(exc, IsapiStatusError) else type(exc)
+        raise cls('device activated with the password this task gave, but logging in to '
+                        'verify it failed: %s' % exc.args[0], device=client.device,
+                        changed=True, activated=True)
     result['msg'] = 'device activated and the new admin password verified by logging in'
     if lost:
         task.warn('%s; the device now says it is activated and accepts the password' % lost)
