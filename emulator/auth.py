@@ -38,11 +38,12 @@ def digest_response(algorithm: str, user: str, realm: str, password: str, method
 class LockEntry:
     failures: int = 0
     locked_until: Optional[float] = None
+    limit: Optional[int] = None  # threshold of the account class tried last (admin or other)
 
 
 @dataclass
 class AuthResult:
-    outcome: str  # ok | missing | stale | failed | locked | refused
+    outcome: str  # ok | missing | stale | failed | locked | refused | replayed | bad_uri
     user: object = None
     lock_entry: Optional[LockEntry] = None
 
@@ -55,18 +56,24 @@ class Authenticator:
         self.nonces: dict = {}
         self.locks: dict = {}
 
-    def reset(self) -> None:
+    def reset(self, keep_locks: bool = False) -> None:
         self.nonces.clear()
-        self.locks.clear()
+        if not keep_locks:
+            self.locks.clear()
 
     # --- challenge ---------------------------------------------------------------------------
     def new_nonce(self) -> str:
         if len(self.nonces) >= MAX_NONCES:
             self._expire_nonces()
-        # V5.5 firmware sends hex of a base64 string (MC cassette); mimic that shape.
-        raw = f"{secrets.token_hex(4)}:{secrets.token_hex(4)[:7]}"
-        nonce = base64.b64encode(raw.encode()).hex()
-        self.nonces[nonce] = [time.time(), 0]
+        if self.device.spec.profile.challenge_style == "v2":
+            # The newer form of the raw 401 capture: 32 hex digits, a colon, epoch milliseconds.
+            nonce = f"{secrets.token_hex(16)}:{int(time.time() * 1000)}"
+        else:
+            # V5.5 firmware sends hex of a base64 string (MC cassette); mimic that shape.
+            raw = f"{secrets.token_hex(4)}:{secrets.token_hex(4)[:7]}"
+            nonce = base64.b64encode(raw.encode()).hex()
+        # issued at, nc values already used with this nonce (a repeat is a replay)
+        self.nonces[nonce] = [time.time(), set()]
         return nonce
 
     def _expire_nonces(self) -> None:
@@ -85,7 +92,13 @@ class Authenticator:
         stale_text = "TRUE" if stale else "FALSE"
         headers = []
         algos = spec.digest_algorithms
-        if algos == ["MD5"]:
+        if spec.profile.challenge_style == "v2":
+            # docs/developer/isapi-reference.md, §2.1, second form: every parameter quoted,
+            # domain="::" and an empty opaque (which RFC 7616 clients echo back).
+            for algo in [a for a in ("SHA-256", "MD5") if a in algos]:
+                headers.append(f'Digest realm="{spec.realm}", domain="::", qop="auth", nonce="{nonce}", '
+                               f'opaque="", algorithm="{algo}", stale="{stale_text}"')
+        elif algos == ["MD5"]:
             # The captured single-algorithm form carries no algorithm token (isapi.md §2.1).
             headers.append(f'Digest qop="auth", realm="{spec.realm}", nonce="{nonce}", stale="{stale_text}"')
         else:
@@ -118,8 +131,19 @@ class Authenticator:
             return LockEntry()
         return self.lock_entry(ip)
 
+    def threshold(self, username: Optional[str]) -> int:
+        """Failures that lock the client: the configured maxIllegalLoginTimes for the admin
+        account, user_lock_attempts (5, never more than the configured value) for any other name
+        (docs/developer/isapi-reference.md, §2.5: 7 for admin, 5 for user/operator)."""
+        configured = self.device.state.lock.attempts
+        admin = self.device.state.user_by_id(1)
+        if username is None or (admin is not None and username == admin.name):
+            return configured
+        return min(self.device.spec.user_lock_attempts, configured)
+
     def attempts_left(self, entry: LockEntry) -> int:
-        return max(0, self.device.state.lock.attempts - entry.failures)
+        limit = entry.limit if entry.limit is not None else self.threshold(None)
+        return max(0, limit - entry.failures)
 
     def unlock_seconds(self, entry: LockEntry) -> int:
         if entry.locked_until is None:
@@ -127,17 +151,21 @@ class Authenticator:
         left = entry.locked_until - time.time()
         return max(1, int(left + 0.999)) if left > 0 else 0
 
-    def _record_failure(self, ip: str, entry: LockEntry) -> None:
+    def record_failure(self, ip: str, username: Optional[str] = None, entry: Optional[LockEntry] = None) -> None:
         state, counters = self.device.state, self.device.counters
+        entry = entry or self.lock_entry(ip)
         entry.failures += 1
+        entry.limit = self.threshold(username)
         counters.failed_logins[ip] = counters.failed_logins.get(ip, 0) + 1
         state.add_log("loginFailed", client=ip, failures=entry.failures)
-        if state.lock.enabled and entry.failures >= state.lock.attempts:
+        if state.lock.enabled and entry.failures >= entry.limit:
             entry.locked_until = time.time() + state.lock.seconds * self.device.clock.scale
             state.add_log("clientLocked", client=ip)
 
     # --- verification --------------------------------------------------------------------------
-    def check(self, method: str, header: Optional[str], ip: str) -> AuthResult:
+    def check(self, method: str, header: Optional[str], ip: str, target: Optional[str] = None) -> AuthResult:
+        """target: the request line's target (path and query as sent), which a Digest `uri`
+        must equal (RFC 7616 §3.4.6); None skips that check."""
         if not header:
             return AuthResult("missing", lock_entry=self.peek(ip))
         entry = self.lock_entry(ip)
@@ -152,17 +180,27 @@ class Authenticator:
                 return AuthResult("refused", lock_entry=entry)
             user = self._check_basic(rest)
         elif scheme == "digest":
-            verdict, user = self._check_digest(method, rest)
-            if verdict == "stale":
-                return AuthResult("stale", lock_entry=entry)
+            verdict, user = self._check_digest(method, rest, target)
+            if verdict in ("stale", "replayed", "bad_uri"):
+                # Not a wrong credential: nothing is counted against the client.
+                return AuthResult(verdict, lock_entry=entry)
         else:
             return AuthResult("refused", lock_entry=entry)
         if user is None:
-            self._record_failure(ip, entry)
+            self.record_failure(ip, self._username_tried(scheme, rest), entry)
             return AuthResult("locked" if entry.locked_until else "failed", lock_entry=entry)
         entry.failures, entry.locked_until = 0, None
         self.device.counters.successful_logins += 1
         return AuthResult("ok", user=user, lock_entry=entry)
+
+    @staticmethod
+    def _username_tried(scheme: str, rest: str) -> Optional[str]:
+        if scheme == "digest":
+            return parse_digest(rest).get("username")
+        try:
+            return base64.b64decode(rest.strip(), validate=True).decode("utf-8").partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return None
 
     def _check_basic(self, token: str):
         try:
@@ -174,7 +212,7 @@ class Authenticator:
             return found
         return None
 
-    def _check_digest(self, method: str, rest: str):
+    def _check_digest(self, method: str, rest: str, target: Optional[str] = None):
         p = parse_digest(rest)
         spec = self.device.spec
         algorithm = (p.get("algorithm") or "MD5").upper()
@@ -189,6 +227,10 @@ class Authenticator:
         user = self.device.state.user_by_name(p["username"])
         if user is None or p["realm"] != spec.realm:
             return "failed", None
+        if target is not None and p["uri"] != target:
+            # The digest covers the uri field, so a client signing another URI than the one it
+            # requests (a dropped query, say) is refused outright.
+            return "bad_uri", None
         expected = digest_response(algorithm, user.name, spec.realm, user.password, method, p["uri"],
                                    p["nonce"], p.get("nc"), p.get("cnonce"), qop)
         if not secrets.compare_digest(expected, p["response"].lower()):
@@ -202,7 +244,10 @@ class Authenticator:
             nc = int(p.get("nc") or "0", 16)
         except ValueError:
             return "failed", None
-        if qop and nc < record[1]:
-            return "stale", None
-        record[1] = max(record[1], nc)
+        if qop:
+            # Each nc is good once per nonce; a repeat is a replayed request. Out-of-order values
+            # (parallel requests on one nonce) are fine as long as they are new.
+            if nc in record[1]:
+                return "replayed", None
+            record[1].add(nc)
         return "ok", user

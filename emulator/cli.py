@@ -36,8 +36,25 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-unix", metavar="PATH",
                        help="also serve the control API on this Unix socket (reachable from "
                             "outside the namespace)")
+    # Lockout unknowns (README, "Lockout"): override the fleet file's defaults for every device.
+    serve.add_argument("--lock-attempts", type=int,
+                       help="failures that lock a client trying admin (default 7)")
+    serve.add_argument("--user-lock-attempts", type=int,
+                       help="failures that lock a client trying another account (default 5)")
+    serve.add_argument("--lock-survives-reboot", choices=("yes", "no"),
+                       help="whether a reboot keeps client locks (default no)")
+    serve.add_argument("--login-password-counts", choices=("yes", "no"),
+                       help="whether a wrong loginPassword counts as a failed login (default no)")
     serve.add_argument("-v", "--verbose", action="store_true")
     return parser
+
+
+def lock_overrides(args) -> dict:
+    def yes(value):
+        return None if value is None else value == "yes"
+    return {"lock_attempts": args.lock_attempts, "user_lock_attempts": args.user_lock_attempts,
+            "lock_survives_reboot": yes(args.lock_survives_reboot),
+            "login_password_counts": yes(args.login_password_counts)}
 
 
 async def serve(args) -> int:
@@ -46,7 +63,8 @@ async def serve(args) -> int:
     from .server import FleetRuntime
 
     started = time.monotonic()
-    overrides = {"time_scale": args.time_scale, "control_port": args.control_port}
+    overrides = {"time_scale": args.time_scale, "control_port": args.control_port,
+                 "overrides": lock_overrides(args)}
     try:
         if args.fleet:
             if args.subnet:

@@ -71,6 +71,21 @@ async def _json_body(request: web.Request) -> dict:
     return data
 
 
+def _deny_spec(data) -> dict:
+    """{path: {"http": int, "sub": str|None}} checked: known sub codes, HTTP 400-599."""
+    from .errors import SUB_CODES
+    if not isinstance(data, dict):
+        raise ValueError("deny must be an object")
+    spec = {}
+    for path, answer in data.items():
+        answer = answer or {}
+        http, sub = int(answer.get("http", 404)), answer.get("sub", "notSupport")
+        if not 400 <= http <= 599 or (sub is not None and sub not in SUB_CODES):
+            raise ValueError("bad deny entry")
+        spec[str(path)] = {"http": http, "sub": sub}
+    return spec
+
+
 def make_app(runtime, fleet_doc_provider) -> web.Application:
     routes = web.RouteTableDef()
 
@@ -120,7 +135,8 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
     async def set_faults(request):
         device = device_or_404(request)
         data = await _json_body(request)
-        unknown = set(data) - {"latency_ms", "refuse_seconds", "busy_next", "drop_response_next"}
+        unknown = set(data) - {"latency_ms", "refuse_seconds", "busy_next", "drop_response_next",
+                               "deny"}
         if unknown:
             raise web.HTTPBadRequest(text=json.dumps({"error": f"unknown faults {sorted(unknown)}"}),
                                      content_type="application/json")
@@ -133,8 +149,11 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
                 device.faults.drop_response_next = max(0, int(data["drop_response_next"]))
             if "refuse_seconds" in data:
                 await device.refuse_for(float(data["refuse_seconds"]))
+            if "deny" in data:
+                device.faults.deny = _deny_spec(data["deny"])
         except (TypeError, ValueError):
-            raise web.HTTPBadRequest(text='{"error": "fault values must be numbers"}',
+            raise web.HTTPBadRequest(text='{"error": "fault values must be numbers (deny: '
+                                          '{path: {http: 400-599, sub: known code or null}})"}',
                                      content_type="application/json")
         return web.json_response(device_view(device)["faults"])
 

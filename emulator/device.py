@@ -71,9 +71,22 @@ class Device:
         self._life = asyncio.Lock()
         self._boot_timer: Optional[asyncio.TimerHandle] = None
         self._refuse_timer: Optional[asyncio.TimerHandle] = None
+        # Requests seen per open connection (transport), for the Keep-Alive max countdown.
+        self._connections: dict = {}
         self.sadp = None  # emulator.sadp.SadpResponder when SADP is served
 
     # --- listening -------------------------------------------------------------------------------
+    def connection_requests(self, transport) -> int:
+        """How many requests this connection has carried, this one included."""
+        if len(self._connections) > 1024:
+            for key in [k for k, (t, _) in self._connections.items() if t.is_closing()]:
+                del self._connections[key]
+        key = id(transport)
+        known = self._connections.get(key)
+        count = (known[1] if known is not None and known[0] is transport else 0) + 1
+        self._connections[key] = (transport, count)
+        return count
+
     @property
     def listening(self) -> bool:
         return self._runner is not None
@@ -99,7 +112,8 @@ class Device:
             elif not ipaddress.IPv4Address(address).is_loopback:
                 raise OSError(f"{address} is outside 127.0.0.0/8; the emulator cannot bind it")
             ssl_ctx = self.ssl_context()
-            runner = web.ServerRunner(web.Server(make_handler(self), access_log=None),
+            runner = web.ServerRunner(web.Server(make_handler(self), access_log=None,
+                                                 keepalive_timeout=self._keepalive_timeout()),
                                       shutdown_timeout=1.0)
             await runner.setup()
             try:
@@ -120,6 +134,10 @@ class Device:
         self._runner = runner
         if self.sadp is not None:
             self.sadp.hello()
+
+    def _keepalive_timeout(self) -> float:
+        keep = self.spec.profile.keep_alive
+        return float(keep[0]) if keep else 75.0
 
     async def _claim_address(self, address: str) -> None:
         """Inside a network namespace the device owns its interface: its address is the one the
@@ -189,7 +207,8 @@ class Device:
         self.rebooting_until = time.time() + duration
         self.state.reboot_count += 1
         await self.sync()
-        self.auth.reset()
+        # Whether a reboot clears a lock is not known (fleet key lock_survives_reboot).
+        self.auth.reset(keep_locks=self.spec.lock_survives_reboot)
         self.challenge = None
         if self._boot_timer:
             self._boot_timer.cancel()

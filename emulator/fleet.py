@@ -17,8 +17,14 @@ from .profiles import Profile, get_profile
 DEFAULTS = {
     "http_port": 80,
     "https_port": 443,
-    "lock_attempts": 5,
+    # SecurityCap maxIllegalLoginTimes def=7 (HN DS-2CD2T86G2 V5.7.18) and the manuals' "7 wrong
+    # admin passwords"; other accounts lock after 5 (docs/developer/isapi-reference.md, §2.5).
+    "lock_attempts": 7,
+    "user_lock_attempts": 5,
     "lock_seconds": 1800,
+    # Not known from any source (§2.5, §16); configurable, with the emulator's default named here.
+    "lock_survives_reboot": False,
+    "login_password_counts": False,
     "reboot_seconds": 60,
     "nonce_seconds": 300,
     "digest_algorithms": ["MD5"],
@@ -63,6 +69,9 @@ class DeviceSpec:
     device_id: str
     realm: str
     subnet: str = "127.20.0.0/16"
+    user_lock_attempts: int = 5
+    lock_survives_reboot: bool = False
+    login_password_counts: bool = False
 
     @property
     def firmware(self) -> str:
@@ -122,12 +131,21 @@ def _check_loopback(addr: str, where: str) -> str:
     return addr
 
 
+def _flag(value, name: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise FleetError(f"device {name}: {key} must be true or false, not {value!r}")
+    return value
+
+
 def load_fleet(data: dict, *, time_scale: Optional[float] = None,
-               control_port: Optional[int] = None) -> Fleet:
+               control_port: Optional[int] = None, overrides: Optional[dict] = None) -> Fleet:
+    """overrides: defaults given on the command line; they win over the fleet file's defaults
+    (not over a device's own keys)."""
     if not isinstance(data, dict):
         raise FleetError("fleet file must be a mapping")
     defaults = dict(DEFAULTS)
     defaults.update(data.get("defaults") or {})
+    defaults.update({k: v for k, v in (overrides or {}).items() if v is not None})
     subnet = str(data.get("subnet", "127.20.0.0/16"))
     scale = float(time_scale if time_scale is not None else data.get("time_scale", 1.0))
     port = int(control_port if control_port is not None else data.get("control_port", 0))
@@ -239,6 +257,9 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
             device_name=str(cfg.get("device_name") or profile.default_device_name),
             device_id=str(uuid.UUID(hashlib.md5(serial.encode()).hexdigest())),
             realm=realm, subnet=subnet,
+            user_lock_attempts=int(cfg["user_lock_attempts"]),
+            lock_survives_reboot=_flag(cfg["lock_survives_reboot"], name, "lock_survives_reboot"),
+            login_password_counts=_flag(cfg["login_password_counts"], name, "login_password_counts"),
         ))
 
     by_name = {s.name: s for s in specs}

@@ -26,7 +26,6 @@ class Profile:
     content_type: str
     # HN fixtures show ResponseStatus version 1.0 in the hikvision ns and 2.0 in the isapi.org ns.
     status_version: str
-    error_code_in_status: bool
     device_type: str
     telecontrol_id: str
     device_info_layout: str  # camera | nvr
@@ -50,6 +49,74 @@ class Profile:
     default_device_name: str = "IP CAMERA"
     input_proxy_nums: int = 0
     nvr_extras: dict = field(default_factory=dict)
+    # "Not supported" as this firmware says it (the NOT_SUPPORTED_* tables below), checked before routing.
+    not_supported: tuple = ()
+    # Optional ResponseStatus elements this firmware sends (requestURL, errorCode), as recorded.
+    status_fields: tuple = ("requestURL",)
+    # Document layout: "plain" (declaration without a space, xmlns on the root line) or "v4"
+    # (V4-era isapi.org firmware: '<?xml ... ?>', xmlns on its own line, 2-space indent).
+    xml_style: str = "plain"
+    status_style: str = "plain"  # the same choice for ResponseStatus documents only
+    # Connection handling as recorded: (Keep-Alive timeout s, max requests) or None = close.
+    keep_alive: Optional[tuple] = (10, 100)
+    # WWW-Authenticate form: "ipcamera" (qop, realm, nonce, stale) or "v2" (realm, domain="::",
+    # qop, nonce <32 hex>:<epoch ms>, opaque="", algorithm="MD5", stale).
+    challenge_style: str = "ipcamera"
+    # Whether a PUT may carry only the elements it changes (see WHOLE_DOCUMENT_PUTS below).
+    partial_puts: bool = False
+
+
+# --- "not supported" answers per firmware (issue: emulator fidelity, item 1) --------------------
+# (method, path regex, HTTP status, answer). answer is a subStatusCode for a ResponseStatus body,
+# or "doc:<file>" for a recorded document served as is (emulator/data/<file>.json).
+# Sources: the hikvision_next device dumps (maciej-or/hikvision_next, tests/fixtures/devices/*.json)
+# record only the HTTP status of these replies; the body is the ResponseStatus the protocol
+# reference gives for 403/500 (docs/developer/isapi-reference.md, §13.3).
+HOLIDAYS = r"/ISAPI/System/Holidays"
+PIR = r"/ISAPI/WLAlarm/PIR"
+NOT_SUPPORTED_LEGACY = (
+    # DS-2CD2532F-IWS V5.2.0 and DS-2CD2443G0-IW V5.6.5: 403.
+    ("GET", HOLIDAYS, 403, "notSupport"),
+    ("GET", PIR, 403, "notSupport"),
+    ("GET", r"/ISAPI/Event/triggers/scenechangedetection-1", 403, "notSupport"),
+    # DS-2CD2532F-IWS V5.2.0: third and fourth streams answer 500.
+    ("GET", r"/ISAPI/Streaming/channels/10[34]", 500, "deviceError"),
+)
+NOT_SUPPORTED_CURRENT = (
+    # DS-2CD2T86G2/2346G2/2T46G2 V5.7.18 and 2146G2 V5.7.17: 404.
+    ("GET", HOLIDAYS, 404, "notSupport"),
+)
+NOT_SUPPORTED_NVR = (
+    # DS-7608NXI-I2 V4.62.210 (and the other NVRs recorded): analog inputs 403, third streams 403
+    # (x04 answered 200 there), streams of channel slots past its 8 403; Holidays is a 200 document.
+    ("GET", r"/ISAPI/System/Video/inputs/channels", 403, "notSupport"),
+    ("GET", r"/ISAPI/Streaming/channels/[1-9]\d*03", 403, "notSupport"),
+    ("GET", r"/ISAPI/Streaming/channels/(?:9|[1-9]\d+)0[1-9]", 403, "notSupport"),
+    ("GET", HOLIDAYS, 200, "doc:holidays_nvr"),
+)
+# Recorded on the iDS-72xx DVRs (V4.75.011) only: third streams 400, fourth streams 403. No
+# emulated profile is a DVR; kept here so the table holds every recorded form.
+NOT_SUPPORTED_DVR = (
+    ("GET", r"/ISAPI/Streaming/channels/[1-9]\d*03", 400, "badParameters"),
+    ("GET", r"/ISAPI/Streaming/channels/[1-9]\d*04", 403, "notSupport"),
+)
+
+# --- whole-document writes (item 7) ---------------------------------------------------------------
+# PUT endpoints whose body must be the whole document the GET returns (every element path the
+# GET has) on firmware with partial_puts False (current_camera, nvr). Sources: the protocol
+# reference's general pattern for services and the address (GET, change one element, PUT the
+# whole document back; a field note of a camera that only took a body like its GET:
+# docs/developer/isapi-reference.md, §7.2, §11). Not listed, because a source shows partial
+# bodies accepted: Time (QB sends timeMode + timeZone, §8.1), NTPServer (bare single-server
+# bodies, §8.2), EZVIZ (QB's bare <enabled>, §11.5), IllegalLoginLock (QB's bare <enabled>,
+# §2.5). legacy_camera takes partial bodies everywhere (QB's bare <IPAddress> documents).
+WHOLE_DOCUMENT_PUTS = (
+    "/ISAPI/System/Network/interfaces/1/ipAddress",
+    "/ISAPI/Security/adminAccesses",
+    "/ISAPI/System/Network/Integrate",
+    "/ISAPI/System/Network/ssh",
+    "/ISAPI/System/Network/ipFilter",
+)
 
 
 LEGACY_CAMERA = Profile(
@@ -63,7 +130,6 @@ LEGACY_CAMERA = Profile(
     body_401="html",
     content_type="application/xml",  # MC cassette: no charset on V5.4/V5.5
     status_version="1.0",
-    error_code_in_status=False,
     device_type="IPCamera",
     telecontrol_id="88",
     device_info_layout="camera",
@@ -79,6 +145,10 @@ LEGACY_CAMERA = Profile(
     user_check_extras=False,
     xml_newline="\r\n",
     serial_date="20170301",
+    not_supported=NOT_SUPPORTED_LEGACY,
+    # MC pre-V5.5 cassette: "Connection: close" and no Keep-Alive header on every reply.
+    keep_alive=None,
+    partial_puts=True,
 )
 
 CURRENT_CAMERA = Profile(
@@ -92,7 +162,6 @@ CURRENT_CAMERA = Profile(
     body_401="usercheck",
     content_type='application/xml; charset="UTF-8"',
     status_version="1.0",
-    error_code_in_status=True,
     device_type="IPCamera",
     telecontrol_id="88",
     device_info_layout="camera",
@@ -108,6 +177,10 @@ CURRENT_CAMERA = Profile(
     user_check_cap=True,
     user_check_extras=True,
     xml_indent="    ",
+    not_supported=NOT_SUPPORTED_CURRENT,
+    # HN ISAPI badXmlContent.xml (a hikvision-namespace camera): requestURL, no errorCode,
+    # '<?xml ... ?>' with the xmlns on its own line and 2-space indent.
+    status_style="v4",
 )
 
 NVR = Profile(
@@ -122,7 +195,6 @@ NVR = Profile(
     body_401="usercheck",
     content_type='application/xml; charset="UTF-8"',
     status_version="2.0",
-    error_code_in_status=True,
     device_type="NVR",
     telecontrol_id="255",
     device_info_layout="nvr",
@@ -145,6 +217,14 @@ NVR = Profile(
     input_proxy_nums=8,
     nvr_extras={"decordChannelNums": "8", "VGANums": "1", "USBNums": "2", "auxoutNums": "0",
                 "regionVersion": "basic"},
+    not_supported=NOT_SUPPORTED_NVR,
+    # HN ISAPI deviceError.xml, hdd1.xml, nvr_single_item.xml (isapi.org V4-era documents):
+    # no requestURL, no errorCode; the V4 layout for every document.
+    status_fields=(),
+    xml_style="v4",
+    status_style="v4",
+    # The 24-hex realm form of the raw 401 capture (docs/developer/isapi-reference.md, §2.1).
+    challenge_style="v2",
 )
 
 PROFILES = {p.name: p for p in (LEGACY_CAMERA, CURRENT_CAMERA, NVR)}

@@ -19,16 +19,18 @@ HTML_401 = (
 
 
 def xml_bytes(device, root: str, tree: dict, *, namespace: Optional[str] = "",
-              version: Optional[str] = "2.0") -> bytes:
+              version: Optional[str] = "2.0", style: Optional[str] = None) -> bytes:
     profile = device.spec.profile
     ns = profile.namespace if namespace == "" else namespace
     return xmlgen.render(root, tree, namespace=ns, version=version,
-                         newline=profile.xml_newline, indent=profile.xml_indent)
+                         newline=profile.xml_newline, indent=profile.xml_indent,
+                         style=style or profile.xml_style)
 
 
 def xml_response(device, root: str, tree: dict, *, status: int = 200, namespace: Optional[str] = "",
-                 version: Optional[str] = "2.0", headers: Optional[list] = None) -> web.Response:
-    body = xml_bytes(device, root, tree, namespace=namespace, version=version)
+                 version: Optional[str] = "2.0", headers: Optional[list] = None,
+                 style: Optional[str] = None) -> web.Response:
+    body = xml_bytes(device, root, tree, namespace=namespace, version=version, style=style)
     return raw_response(body, device.spec.profile.content_type, status, headers)
 
 
@@ -43,13 +45,16 @@ def raw_response(body: bytes, content_type: str, status: int, headers: Optional[
 
 def status_tree(device, url: str, sub: str, new_id: Optional[int] = None) -> dict:
     status_code, error_code, _ = SUB_CODES[sub]
-    tree: dict = {"requestURL": url, "statusCode": status_code, "statusString": STATUS_STRINGS[status_code]}
+    fields = device.spec.profile.status_fields
     # Element order follows the ResponseStatus definition (requestURL, statusCode, statusString,
-    # id, subStatusCode, errorCode) in the ISAPI guides; see README.
+    # id, subStatusCode, errorCode) in the ISAPI guides; which optional elements appear is per
+    # firmware as recorded (profiles.status_fields; see README).
+    tree: dict = {"requestURL": url} if "requestURL" in fields else {}
+    tree.update({"statusCode": status_code, "statusString": STATUS_STRINGS[status_code]})
     if new_id is not None:
         tree["id"] = new_id
     tree["subStatusCode"] = sub
-    if device.spec.profile.error_code_in_status and error_code is not None:
+    if "errorCode" in fields and error_code is not None:
         tree["errorCode"] = error_code
     return tree
 
@@ -58,7 +63,8 @@ def status_response(device, url: str, sub: str = "ok", *, http: Optional[int] = 
                     new_id: Optional[int] = None) -> web.Response:
     profile = device.spec.profile
     return xml_response(device, "ResponseStatus", status_tree(device, url, sub, new_id),
-                        status=http or SUB_CODES[sub][2], version=profile.status_version)
+                        status=http or SUB_CODES[sub][2], version=profile.status_version,
+                        style=profile.status_style)
 
 
 def error_response(device, url: str, err: IsapiError) -> web.Response:
@@ -83,7 +89,7 @@ def unauthorized_response(device, result) -> web.Response:
     # The captured lock reply carries neither version nor namespace (isapi.md §2.5).
     body = xmlgen.render("userCheck", tree, namespace=None, version=None,
                          newline=profile.xml_newline, indent=profile.xml_indent,
-                         declaration='<?xml version="1.0" encoding="UTF-8" ?>')
+                         declaration='<?xml version="1.0" encoding="UTF-8" ?>', style=profile.xml_style)
     return raw_response(body, 'application/xml; charset="UTF-8"', 401, headers)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -12,11 +13,13 @@ from aiohttp import web
 
 from . import handlers  # noqa: F401  (registers routes)
 from . import sadp  # noqa: F401  (registers the "sadp" area)
-from . import router
+from . import router, xmlgen
 from .device import Device
 from .errors import IsapiError
 from .fleet import Fleet
-from .responses import Ctx, error_response, status_response, unauthorized_response
+from .handlers.capabilities import recorded_document
+from .profiles import WHOLE_DOCUMENT_PUTS
+from .responses import Ctx, error_response, status_response, unauthorized_response, xml_response
 from .tls import CertificateAuthority
 
 log = logging.getLogger("emulator.server")
@@ -34,6 +37,98 @@ def _count(device: Device, method: str, path: str) -> None:
     counters.requests[key] = counters.requests.get(key, 0) + 1
     if method != "GET":
         counters.writes += 1
+
+
+def _connection_headers(device: Device, request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """Connection handling as the cassettes recorded it: pre-V5.5 firmware closes after every
+    reply (`Connection: close`, no Keep-Alive); later firmware keeps the connection with
+    `Keep-Alive: timeout=10, max=N`, N counting down per request on that connection."""
+    keep = device.spec.profile.keep_alive
+    if response.prepared:
+        return
+    if keep is None:
+        response.headers["Connection"] = "close"
+        response.force_close()
+        return
+    timeout, most = keep
+    left = most - device.connection_requests(request.transport)
+    if left <= 0:
+        response.headers["Connection"] = "close"
+        response.force_close()
+        return
+    response.headers["Connection"] = "keep-alive"
+    response.headers["Keep-Alive"] = f"timeout={timeout}, max={left}"
+
+
+def _not_supported(device: Device, method: str, path: str):
+    """The profile's recorded answer for a resource its firmware lacks (profiles.not_supported)."""
+    for verb, pattern, http, answer in device.spec.profile.not_supported:
+        if verb == method and re.fullmatch(pattern, path):
+            if answer.startswith("doc:"):
+                root, tree = recorded_document(answer[4:])
+                return xml_response(device, root, tree, status=http)
+            return status_response(device, path, answer, http=http)
+    return None
+
+
+def _element_paths(root) -> set:
+    paths = set()
+
+    def walk(el, prefix):
+        for child in el:
+            if isinstance(child.tag, str):
+                path = f"{prefix}/{child.tag}" if prefix else child.tag
+                paths.add(path)
+                walk(child, path)
+    walk(root, "")
+    return paths
+
+
+def _missing_elements(got, sent, prefix: str = "") -> list:
+    """Element paths of the GET document `got` that the PUT body `sent` lacks. A list (a tag
+    ending in "List", the root included) may drop or add entries; each entry sent must carry
+    what the GET's entry with the same <id> has (or, for a new one, what every GET entry has)."""
+    missing = []
+    if got.tag.endswith("List"):
+        by_id, common = {}, {}
+        for entry in got:
+            paths = _element_paths(entry)
+            by_id[(entry.tag, xmlgen.text(entry, "id"))] = paths
+            common[entry.tag] = common[entry.tag] & paths if entry.tag in common else paths
+        for entry in sent:
+            need = by_id.get((entry.tag, xmlgen.text(entry, "id")), common.get(entry.tag, set()))
+            missing += [f"{prefix}{entry.tag}/{p}" for p in sorted(need - _element_paths(entry))]
+        return missing
+    for child in got:
+        match = sent.find(child.tag)
+        if match is None:
+            missing.append(prefix + child.tag)
+        else:
+            missing += _missing_elements(child, match, f"{prefix}{child.tag}/")
+    return missing
+
+
+async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]:
+    """On firmware that takes only whole documents, a PUT lacking any element its GET answers
+    is refused with 400 badXmlContent (profiles.WHOLE_DOCUMENT_PUTS, partial_puts)."""
+    if device.spec.profile.partial_puts or ctx.path not in WHOLE_DOCUMENT_PUTS:
+        return None
+    getter, params = router.match("GET", ctx.path, device.spec.kind)
+    if not isinstance(getter, router.Route):
+        return None
+    current = await getter.handler(Ctx(device=device, request=ctx.request, params=params, body=b"",
+                                       user=ctx.user))
+    if current.status != 200:
+        return None
+    try:
+        body = xmlgen.parse(ctx.body)
+    except xmlgen.XmlFormatError:
+        return None  # the handler answers badXmlFormat
+    missing = _missing_elements(xmlgen.parse(current.body), body)
+    if not missing:
+        return None
+    log.info("%s: partial PUT %s lacks %s", device.spec.name, ctx.path, ", ".join(missing))
+    return status_response(device, ctx.path, "badXmlContent")
 
 
 async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
@@ -61,13 +156,27 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         _count(device, method, path)
         return status_response(device, path, "notActivated")
     else:
-        result = device.auth.check(method, request.headers.get("Authorization"), request.remote or "")
+        result = device.auth.check(method, request.headers.get("Authorization"), request.remote or "",
+                                   request.raw_path)
+        if result.outcome == "bad_uri":
+            # RFC 7616 §3.4.6: a uri that differs from the request target is a bad request.
+            device.counters.unauthorized += 1
+            return status_response(device, path, "badParameters", http=400)
         if result.outcome != "ok":
             device.counters.unauthorized += 1
             return unauthorized_response(device, result)
         user = result.user
 
     _count(device, method, path)
+    denied = faults.deny.get(path)
+    if denied is not None:
+        if denied["sub"] is None:  # some firmware answers an HTML error page
+            return web.Response(status=denied["http"], content_type="text/html",
+                                text="<html><body>Document Error: %d</body></html>" % denied["http"])
+        return status_response(device, path, denied["sub"], http=denied["http"])
+    recorded = _not_supported(device, method, path)
+    if recorded is not None:
+        return recorded
     if found is None:
         return status_response(device, path, "notSupport", http=404)
     if found == "method":
@@ -79,7 +188,9 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 
     ctx = Ctx(device=device, request=request, params=params, body=body, user=user)
     try:
-        response = await router.wrapped(route.handler, method)(ctx)
+        response = await _partial_put(device, ctx) if method == "PUT" else None
+        if response is None:
+            response = await router.wrapped(route.handler, method)(ctx)
     except IsapiError as err:
         response = error_response(device, path, err)
 
@@ -93,6 +204,7 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
             asyncio.ensure_future(fn())
         return response
     if ctx.after_response:
+        _connection_headers(device, request, response)
         await response.prepare(request)
         await response.write_eof()
         for fn in ctx.after_response:
@@ -103,10 +215,12 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 def make_handler(device: Device):
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
         try:
-            return await _dispatch(device, request)
+            response = await _dispatch(device, request)
         except Exception:
             log.exception("%s: %s %s failed", device.spec.name, request.method, request.path)
-            return status_response(device, request.path, "deviceError")
+            response = status_response(device, request.path, "deviceError")
+        _connection_headers(device, request, response)
+        return response
     return handle
 
 

@@ -114,6 +114,9 @@ class Faults:
     busy_next: int = 0
     drop_response_next: int = 0
     refuse_until: Optional[float] = None  # host monotonic-free wall clock (time.time())
+    # path -> {"http": status, "sub": subStatusCode or None}: that resource answers so, as a
+    # device without it (404 notSupport) or one that forbids it (403) does.
+    deny: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -10,6 +10,8 @@ from typing import Any, Optional
 from xml.sax.saxutils import escape, quoteattr
 
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+# V4-era isapi.org firmware writes a space before "?>" (HN ISAPI fixtures, e.g. deviceError.xml).
+DECLARATION_V4 = '<?xml version="1.0" encoding="UTF-8" ?>'
 
 
 class XmlFormatError(ValueError):
@@ -51,15 +53,23 @@ def _render(tag: str, value: Any, out: list, depth: int, nl: str, indent: str) -
 
 
 def render(root: str, tree: dict, *, namespace: Optional[str] = None, version: Optional[str] = "2.0",
-           newline: str = "\n", indent: str = "", declaration: str = DECLARATION) -> bytes:
+           newline: str = "\n", indent: str = "", declaration: str = DECLARATION,
+           style: str = "plain") -> bytes:
+    """style "v4": the V4-era layout (declaration with a space before "?>", the root's xmlns on
+    its own line indented two spaces, two-space indent), whatever declaration/indent say."""
     head = {}
     if version is not None:
         head["@version"] = version
     if namespace is not None:
         head["@xmlns"] = namespace
     merged = {**head, **tree}
+    if style == "v4":
+        declaration, indent = (DECLARATION_V4 if declaration else declaration), "  "
     lines: list = [declaration] if declaration else []
+    first = len(lines)
     _render(root, merged, lines, 0, newline, indent)
+    if style == "v4" and namespace is not None and " xmlns=" in lines[first]:
+        lines[first] = lines[first].replace(" xmlns=", newline + "  xmlns=", 1)
     return (newline.join(lines) + newline).encode("utf-8")
 
 

@@ -1,88 +1,67 @@
-"""Capability trees per profile, trimmed from the HN fixture dumps of real devices."""
+"""Capability trees per profile: the documents real firmware of the profile's model sent, whole
+(emulator/data/capabilities/<profile>.json, each with its source), not a trimmed imitation.
+
+Only per-device values are filled in at request time (the SecurityCap salt, the NVR's channel
+count); a flag the recording lacks is absent here too, so capability-gated client logic meets the
+trees it will meet on hardware.
+"""
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
+import os
+from functools import lru_cache
 
-from ..profiles import Profile
-
-
-def _nested(profile: Profile) -> dict:
-    # Cameras repeat version/xmlns on each capability block; the isapi.org NVR does not (HN).
-    if profile.kind == "camera":
-        return {"@version": "2.0", "@xmlns": profile.namespace}
-    return {}
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
 
-def security_cap(device, *, nested: bool) -> dict:
-    profile = device.spec.profile
-    low, high = profile.password_len
-    head = _nested(profile) if nested else {}
-    limits = {"LoginPasswordLenLimit": {"@min": low, "@max": high}}
-    if profile.name == "legacy_camera":
-        return {**head, "supportUserNums": 32, "userBondIpNums": 0, "userBondMacNums": 0,
-                "isSupCertificate": True, "issupIllegalLoginLock": True,
-                "SecurityLimits": limits}
-    salt = hashlib.sha256(("salt" + device.spec.serial).encode()).hexdigest()
-    web_cert = {"CertificateType": {"@opt": "digest,digest/basic"},
-                "SecurityAlgorithm": {"algorithmType": {"@opt": "MD5,SHA256,MD5/SHA256"}}}
-    if profile.kind == "nvr":
-        return {**head, "supportUserNums": 32, "userBondIpNums": 1, "userBondMacNums": 1,
-                "issupIllegalLoginLock": True, "securityVersion": {"@opt": "1"},
-                "keyIterateNum": 100, "isSupportUserCheck": True, "SecurityLimits": limits,
-                "isSupportGetOnlineUserListSC": True, "isSupportONVIFUserManagement": True,
-                "WebCertificateCap": {"CertificateType": {"@opt": "digest,digest/basic", "#text": "digest"},
-                                      "SecurityAlgorithm": web_cert["SecurityAlgorithm"]},
-                "isSupportConfigFileImport": True, "isSupportConfigFileExport": True,
-                "cfgFileSecretKeyLenLimit": {"@min": 1, "@max": 16},
-                "isSupportDeviceCertificatesManagement": True}
-    return {**head, "supportUserNums": 32, "userBondIpNums": 0, "userBondMacNums": 0,
-            "isSupCertificate": True, "issupIllegalLoginLock": True, "isSupportOnlineUser": True,
-            "isSupportAnonymous": False, "isSupportStreamEncryption": False,
-            "securityVersion": {"@opt": "1"}, "keyIterateNum": 100, "isSupportUserCheck": True,
-            "SecurityLimits": {**limits, "SecurityAnswerLenLimit": {"@min": 1, "@max": 128}},
-            "RSAKeyLength": {"@opt": "1024,2048", "@def": "2048"},
-            "isSupportONVIFUserManagement": True, "WebCertificateCap": web_cert,
-            "isSupportConfigFileImport": True, "isSupportConfigFileExport": True,
-            "cfgFileSecretKeyLenLimit": {"@min": 1, "@max": 16},
-            "isIrreversible": True, "salt": salt,
-            "maxIllegalLoginTimes": {"@min": 3, "@max": 20, "@def": 7},
-            "maxIllegalLoginLockTime": {"@min": 1, "@max": 120, "@def": 30}}
+@lru_cache(maxsize=None)
+def recorded(profile_name: str) -> dict:
+    """The recorded DeviceCap of a profile, with its documented overrides applied."""
+    with open(os.path.join(DATA_DIR, "capabilities", f"{profile_name}.json"), encoding="utf-8") as fh:
+        doc = json.load(fh)
+    tree = doc["DeviceCap"]
+    for path, value in (doc.get("overrides") or {}).items():
+        node = tree
+        *parents, leaf = path.split("/")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return tree
 
 
-def _network_cap(profile: Profile) -> dict:
-    flags = {
-        "isSupportWireless": False, "isSupportPPPoE": True, "isSupportBond": False,
-        "isSupport802_1x": profile.name != "legacy_camera", "isSupportNtp": True,
-        "isSupportFtp": profile.kind == "camera", "isSupportUpnp": True, "isSupportDdns": True,
-        "isSupportHttps": True, "SnmpCap": {"isSupport": True}, "isSupportIPFilter": True,
-        "isSupportEZVIZ": True, "isSupportEhome": profile.name != "legacy_camera",
-    }
-    if profile.name != "legacy_camera":
-        flags.update({"isSupportMACFilter": profile.kind == "camera", "isSupportIntegrate": True,
-                      "isSupportWebSocket": True})
-    if profile.name == "current_camera":
-        flags.update({"isSupportWebSocketS": True, "isSupportEmailEncrypt": True})
-    return {**_nested(profile), **flags}
+def _per_device(device, tree: dict) -> dict:
+    tree = copy.deepcopy(tree)
+    sec = tree.get("SecurityCap") or {}
+    if "salt" in sec:
+        # The salt is per device on real firmware (session-login hashing, §2.4).
+        sec["salt"] = hashlib.sha256(("salt" + device.spec.serial).encode()).hexdigest()
+    racm = tree.get("RacmCap")
+    if racm and "inputProxyNums" in racm:
+        racm["inputProxyNums"] = str(device.spec.profile.input_proxy_nums)
+    return tree
 
 
 def device_cap(device) -> dict:
-    profile = device.spec.profile
-    nested = _nested(profile)
-    camera = profile.kind == "camera"
-    sys_cap = {
-        "isSupportDst": True,
-        "NetworkCap": _network_cap(profile),
-        "IOCap": {**nested, "IOInputPortNums": 1 if camera else 4, "IOOutputPortNums": 1},
-        "VideoCap": {**nested, "videoInputPortNums": 0, "videoOutputPortNums": 0 if camera else 3},
-        "AudioCap": {**nested, "audioInputNums": 1, "audioOutputNums": 1},
-    }
-    tree = {"SysCap": sys_cap, "voicetalkNums": 1 if camera else 2, "isSupportSnapshot": True,
-            "SecurityCap": security_cap(device, nested=True)}
-    if profile.kind == "nvr":
-        tree["RacmCap"] = {"isSupportZeroChan": True, "inputProxyNums": profile.input_proxy_nums,
-                           "eSATANums": 0, "miniSASNums": 0, "nasNums": 8, "ipSanNums": 8,
-                           "isSupportRaid": False, "isSupportIpcImport": True,
-                           "isSupportActivateIpc": True}
-    elif profile.name == "current_camera":
-        tree["RacmCap"] = {**nested, "nasNums": 8}
-    return tree
+    return _per_device(device, recorded(device.spec.profile.name))
+
+
+def security_cap(device, *, nested: bool) -> dict:
+    """SecurityCap as embedded in DeviceCap; /ISAPI/Security/capabilities answers the same tree
+    (§4.3), rendered as a root element."""
+    sec = dict(device_cap(device).get("SecurityCap") or {})
+    if not nested:
+        sec.pop("@version", None)
+        sec.pop("@xmlns", None)
+    return sec
+
+
+@lru_cache(maxsize=None)
+def recorded_document(name: str) -> tuple:
+    """(root, tree) of a recorded document kept as emulator/data/<name>.json (its "source" key
+    says where it comes from)."""
+    with open(os.path.join(DATA_DIR, f"{name}.json"), encoding="utf-8") as fh:
+        doc = json.load(fh)
+    (root, tree), = [(k, v) for k, v in doc.items() if k != "source"]
+    return root, tree

@@ -26,6 +26,10 @@ def _check_login_password(ctx, doc) -> None:
         given = ctx.request.query.get("loginPassword")
     if given is None or not secrets.compare_digest(given, ctx.user.password):
         ctx.state.add_log("loginPasswordError", user=ctx.user.name, client=ctx.request.remote)
+        if given is not None and ctx.device.spec.login_password_counts:
+            # Whether firmware counts this as an illegal login is not known (fleet key
+            # login_password_counts); when it does, it counts against the acting account.
+            ctx.device.auth.record_failure(ctx.request.remote or "", ctx.user.name)
         raise IsapiError("loginPasswordError")
 
 

@@ -27,12 +27,18 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiAnswerLostError, IsapiAuthError, IsapiError, IsapiInputError, IsapiLockedError,
     IsapiProtocolError, IsapiStatusError,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import (
+    is_unavailable, optional_get,
+)
 from ansible_collections.camfleet.hikvision.plugins.module_utils.maintenance import wait_for_restart
 from ansible_collections.camfleet.hikvision.plugins.module_utils.users import list_users, public
 
 EXPORT = '/ISAPI/System/configurationData'
 MAX_EXPORT = 64 * 1024 * 1024
 VAULT_HEADER = b'$ANSIBLE_VAULT'
+# An export holds every account's password, trivially decoded (docs/developer/isapi-reference.md,
+# §10), so over plain HTTP it travels only when the user allows it.
+EXPORT_SECRET = "the configuration file (it holds every account's password)"
 SUFFIX = '.cfg'
 
 # Plain GETs for the readable snapshot; a device that does not know one just leaves it out.
@@ -60,9 +66,13 @@ _SAFE_NAME = re.compile(r'[^A-Za-z0-9_.-]+')
 
 # -- device side ----------------------------------------------------------------------------------
 
-def key_limits(client):
-    """(min, max) of the device's export key, or None when its firmware cannot encrypt (§4.3)."""
-    root = client.get('/ISAPI/Security/capabilities')
+def key_limits(client, warn=None):
+    """(min, max) of the device's export key, None when its firmware cannot encrypt (§4.3), or
+    (1, None) when the device lacks or forbids SecurityCap (the device then judges the key)."""
+    root = optional_get(client, '/ISAPI/Security/capabilities', warn,
+                        'the secret_key length limits are unknown; the device judges the key')
+    if root is None:
+        return 1, None
     limit = xmldoc.find(root, 'cfgFileSecretKeyLenLimit')
     if limit is None:
         return None
@@ -70,14 +80,14 @@ def key_limits(client):
     return (int(low) if low.isdigit() else 1), (int(high) if high.isdigit() else 16)
 
 
-def check_secret_key(client, secret_key):
-    limits = key_limits(client)
+def check_secret_key(client, secret_key, warn=None):
+    limits = key_limits(client, warn)
     if limits is None:
         raise IsapiInputError('this firmware cannot encrypt its configuration export (no '
                               'cfgFileSecretKeyLenLimit in its SecurityCap); use encryption: vault',
                               device=client.device)
     low, high = max(limits[0], 1), limits[1]
-    if not low <= len(secret_key) <= high:
+    if high is not None and not low <= len(secret_key) <= high:
         raise IsapiInputError('secret_key must be %d to %d characters for this device (it has %d)'
                               % (low, high, len(secret_key)), device=client.device)
 
@@ -86,7 +96,8 @@ def export_config(client, secret_key=None, timeout=None):
     """The device's configuration file, as bytes (held in memory, never on disk in clear)."""
     sink = io.BytesIO()
     params = {'secretkey': secret_key} if secret_key else None
-    client.download(EXPORT, sink, params=params, timeout=timeout, max_bytes=MAX_EXPORT)
+    client.download(EXPORT, sink, params=params, timeout=timeout, max_bytes=MAX_EXPORT,
+                    secret=EXPORT_SECRET)
     content = sink.getvalue()
     if not content:
         raise IsapiProtocolError('answered the configuration export with an empty file',
@@ -106,17 +117,26 @@ def _scrub(data):
     return data
 
 
-def take_snapshot(client, device=None):
-    """Readable managed settings for diffs between backups; no passwords or keys."""
+def take_snapshot(client, device=None, warn=None):
+    """Readable managed settings for diffs between backups; no passwords or keys. A user list
+    the device lacks or forbids is left out with a warning (users: null)."""
     device = device or parse_device_info(client.get('/ISAPI/System/deviceInfo'))
     identity = dict((k, v) for k, v in device.items() if k != 'namespace')
-    users = [public(u) for u in list_users(client)[0]]
+    try:
+        users = [public(u) for u in list_users(client)[0]]
+    except (IsapiStatusError, IsapiProtocolError) as exc:
+        if not is_unavailable(exc):
+            raise
+        users = None
+        if warn is not None:
+            warn('%s: the user list could not be read (%s); the snapshot has users: null'
+                 % (client.device, exc))
     resources = {}
     for key, path in SNAPSHOT_RESOURCES:
         try:
             resources[key] = _scrub(xmldoc.to_data(client.get(path)))
-        except IsapiStatusError as exc:
-            if exc.status_code == 4 or exc.http_status in (403, 404, 405):
+        except (IsapiStatusError, IsapiProtocolError) as exc:
+            if is_unavailable(exc) or getattr(exc, 'status_code', None) == 4:
                 continue  # notSupport and friends: this device has no such resource
             raise
     return {'device': identity, 'users': users, 'settings': resources}
@@ -134,10 +154,10 @@ def run_config_backup(task, keep=None):
         if not secret_key:
             raise IsapiInputError('encryption: device needs secret_key (the key the device '
                                   'encrypts its export with; keep it, restore needs it)')
-        check_secret_key(client, secret_key)
+        check_secret_key(client, secret_key, task.warn)
     device = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
     content = export_config(client, secret_key, timeout=params.get('export_timeout'))
-    snapshot = take_snapshot(client, device)
+    snapshot = take_snapshot(client, device, task.warn)
     snapshot['encryption'] = params['encryption']
     if keep is not None:
         return keep(content, snapshot)
@@ -182,7 +202,7 @@ def run_config_restore(task, content=None):
     client = task.client
     secret_key = params.get('secret_key')
     if secret_key:
-        check_secret_key(client, secret_key)
+        check_secret_key(client, secret_key, task.warn)
     # The same settings export to the same file, so an equal export means nothing to restore.
     current = export_config(client, secret_key, timeout=params.get('timeout'))
     result = {'changed': current != content, 'reboot_required': False}
@@ -200,6 +220,7 @@ def run_config_restore(task, content=None):
         # password this task logs in with: the client never resends it, and from here on one
         # refusal of the credential is final (docs/developer/isapi-reference.md §2.5).
         write = client.put(EXPORT, content, params={'secretkey': secret_key} if secret_key else None,
+                           secret=EXPORT_SECRET,
                            idempotent=False, content_type='application/octet-stream',
                            changes_credential=True, new_password=backup_password)
     except IsapiStatusError as exc:

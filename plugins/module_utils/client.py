@@ -43,9 +43,8 @@ except ImportError as exc:  # pragma: no cover - reported by the runner
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiAnswerLostError, IsapiAuthError, IsapiConnectionError, IsapiLockedError,
-    IsapiNotActivatedError,
-    IsapiProtocolError, IsapiStatusError, IsapiTLSError,
+    IsapiAnswerLostError, IsapiAuthError, IsapiConnectionError, IsapiInputError, IsapiLockedError,
+    IsapiNotActivatedError, IsapiProtocolError, IsapiStatusError, IsapiTLSError,
 )
 
 DEFAULT_TIMEOUT = 30
@@ -57,6 +56,25 @@ SAFE_METHODS = ('GET', 'HEAD')
 
 _CHALLENGE_RE = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
 _DIGEST_HASHES = {'MD5': hashlib.md5, 'SHA-256': hashlib.sha256}
+# What makes a request carry a secret in clear: a non-empty password (or Hik-Connect verification
+# code) element in its XML body, or a password or export key in its URL query
+# (docs/developer/isapi-reference.md, §6.2, §10 and §11.5).
+_SECRET_ELEMENT = re.compile(
+    br'<(?:[\w.-]+:)?(password|loginPassword|verificationCode)\b[^>]*(?<!/)>\s*[^<\s]',
+    re.IGNORECASE)
+_SECRET_QUERY = ('loginpassword', 'password', 'secretkey')
+
+
+def secret_in(data, params):
+    """What secret a request carries in clear (for the message), or None."""
+    for key in (params or {}):
+        if str(key).lower() in _SECRET_QUERY:
+            return 'the %s in its URL query' % key
+    if isinstance(data, (bytes, bytearray)):
+        match = _SECRET_ELEMENT.search(data)
+        if match:
+            return 'a <%s> in its body' % match.group(1).decode('ascii')
+    return None
 
 
 class Reply(object):
@@ -178,7 +196,8 @@ class IsapiClient(object):
     def __init__(self, host, username='admin', password=None, port=None, scheme='https',
                  validate_certs=True, ca_path=None, timeout=DEFAULT_TIMEOUT,
                  connect_timeout=DEFAULT_CONNECT_TIMEOUT, allow_insecure_basic_auth=False,
-                 retries=len(RETRY_DELAYS), name=None, sleep=time.sleep):
+                 retries=len(RETRY_DELAYS), name=None, sleep=time.sleep,
+                 allow_insecure_secrets=False):
         if not HAS_REQUESTS:
             raise IsapiProtocolError('the Python library "requests" is required on the host that '
                                      'runs this task: %s' % REQUESTS_ERROR)
@@ -190,6 +209,8 @@ class IsapiClient(object):
         self.timeout = timeout
         self.connect_timeout = min(connect_timeout, timeout)
         self.allow_insecure_basic_auth = allow_insecure_basic_auth
+        self.allow_insecure_secrets = allow_insecure_secrets
+        self.warnings = []          # for the task's result (the runner collects them)
         self.retries = retries
         self._sleep = sleep
         host_part = '[%s]' % host if ':' in host and not host.startswith('[') else host
@@ -254,14 +275,15 @@ class IsapiClient(object):
                              idempotent=retry)
         return self._xml_of(reply, 'GET', path)
 
-    def get_raw(self, path, params=None, timeout=None, max_bytes=None):
+    def get_raw(self, path, params=None, timeout=None, max_bytes=None, secret=None):
         """GET a binary body (configuration export, recordings)."""
-        reply = self.request('GET', path, params=params, timeout=timeout, max_bytes=max_bytes)
+        reply = self.request('GET', path, params=params, timeout=timeout, max_bytes=max_bytes,
+                             secret=secret)
         return reply.body
 
     def put(self, path, document=None, params=None, auth=True, idempotent=True, timeout=None,
-            content_type='application/xml; charset="UTF-8"', changes_credential=False,
-            new_password=None):
+            content_type='application/xml; charset="UTF-8"', secret=None,
+            changes_credential=False, new_password=None):
         """PUT a document (an Element or bytes). Returns a WriteResult.
 
         ``idempotent`` says whether sending the same PUT twice is harmless; only then may a lost
@@ -274,18 +296,19 @@ class IsapiClient(object):
         """
         if not changes_credential:
             return self._write('PUT', path, document, params, auth, idempotent, timeout,
-                               content_type)
+                               content_type, secret)
         try:
             result = self._write('PUT', path, document, params, auth, False, timeout,
-                                 content_type)
+                                 content_type, secret)
         except IsapiAnswerLostError as exc:
             return self._settle_credential(exc, new_password, path)
         self._credential_changed(new_password)
         return result
 
     def post(self, path, document=None, params=None, auth=True, timeout=None,
-             content_type='application/xml; charset="UTF-8"'):
-        return self._write('POST', path, document, params, auth, False, timeout, content_type)
+             content_type='application/xml; charset="UTF-8"', secret=None):
+        return self._write('POST', path, document, params, auth, False, timeout, content_type,
+                           secret)
 
     def post_xml(self, path, document=None, params=None, auth=True, timeout=None,
                  idempotent=False):
@@ -347,7 +370,7 @@ class IsapiClient(object):
         return WriteResult(answer_lost=lost.args[0])
 
     def download(self, path, sink, document=None, method='GET', headers=None, params=None,
-                 timeout=None, max_bytes=None):
+                 timeout=None, max_bytes=None, secret=None):
         """Stream a file answer (recordings, exports) into ``sink`` (a writable file object) in
         chunks instead of memory. Only a 200/206 body goes to the sink; any other answer is read
         (size-capped) and mapped to a typed error. Returns the Reply (``.body`` is empty for
@@ -359,7 +382,8 @@ class IsapiClient(object):
         if document is not None:
             send_headers.setdefault('Content-Type', 'application/xml; charset="UTF-8"')
         reply = self.request(method, path, data=document, params=params, headers=send_headers,
-                             timeout=timeout, idempotent=False, max_bytes=max_bytes, sink=sink)
+                             timeout=timeout, idempotent=False, max_bytes=max_bytes, sink=sink,
+                             secret=secret)
         if reply.status not in (200, 206):
             if reply.looks_like_xml():
                 self._xml_of(reply, method, path)
@@ -398,13 +422,15 @@ class IsapiClient(object):
                                      device=self.device, path=path, http_status=reply.status)
         return root
 
-    def _write(self, method, path, document, params, auth, idempotent, timeout, content_type):
+    def _write(self, method, path, document, params, auth, idempotent, timeout, content_type,
+               secret=None):
         if document is not None and not isinstance(document, (bytes, bytearray)) and not hasattr(
                 document, 'read'):
             document = xmldoc.serialize(document)
         headers = {'Content-Type': content_type} if content_type and document is not None else {}
         reply = self.request(method, path, data=document, params=params, auth=auth,
-                             timeout=timeout, headers=headers, idempotent=idempotent)
+                             timeout=timeout, headers=headers, idempotent=idempotent,
+                             secret=secret)
         if not reply.body.strip():
             if reply.status >= 400:
                 raise IsapiProtocolError('answered %s %s with HTTP %d and no body' % (
@@ -435,10 +461,20 @@ class IsapiClient(object):
 
     # -- transport and authentication ---------------------------------------------------
     def request(self, method, path, params=None, data=None, headers=None, auth=True,
-                timeout=None, idempotent=None, max_bytes=None, sink=None):
+                timeout=None, idempotent=None, max_bytes=None, sink=None, secret=None):
         """Send one logical request; returns a Reply. Handles auth, retries and error mapping
         of transport failures; leaves ResponseStatus interpretation to the callers above.
-        With ``sink`` a 200/206 body is written there in chunks (see download())."""
+        With ``sink`` a 200/206 body is written there in chunks (see download()).
+
+        ``secret`` names the secret a request (or its answer) carries in clear where the client
+        cannot see it (a configuration export or import); None lets the client look for one in
+        the body and query (secret_in); False says a password element holds no clear secret
+        (activation's encrypted one). A request with a secret goes over plain HTTP only with
+        allow_insecure_secrets, and then with a warning."""
+        if secret is None:
+            secret = secret_in(data, params)
+        if secret:
+            self._guard_secret(method, path, secret)
         if idempotent is None:
             idempotent = method in SAFE_METHODS
         if auth and self._rejected is not None:
@@ -480,6 +516,20 @@ class IsapiClient(object):
                         device=self.device, status_code=2, sub_status_code='deviceBusy',
                         path=path, http_status=503)
             return reply
+
+    def _guard_secret(self, method, path, secret):
+        if self.scheme == 'https':
+            return
+        if not self.allow_insecure_secrets:
+            raise IsapiInputError(
+                'refused to send %s %s over plain HTTP: it carries %s, readable by anyone on the '
+                'network path. Use scheme: https, or set allow_insecure_secrets: true (or '
+                'HIKVISION_ALLOW_INSECURE_SECRETS) if you accept that risk; it was not sent' % (
+                    method, path, secret), device=self.device, path=path)
+        warning = ('%s: %s %s sent %s in clear text over plain HTTP because allow_insecure_secrets '
+                   'is set; use scheme: https' % (self.device, method, path, secret))
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
     @staticmethod
     def _busy(reply):
@@ -611,7 +661,12 @@ class IsapiClient(object):
     def _send(self, method, path, params, data, headers, auth, timeout, max_bytes, sink=None):
         request = requests.Request(method, self.base_url + path, params=params, data=data,
                                    headers=headers or {}, auth=_no_auth)
-        prepared = self.session.prepare_request(request)
+        try:
+            prepared = self.session.prepare_request(request)
+        except (requests.exceptions.RequestException, ValueError) as exc:
+            # check_connection refuses what it can foresee; this catches the rest (an odd host).
+            raise IsapiInputError('cannot form a request to %s%s (%s): check host and port' % (
+                self.base_url, path, _short(exc)), device=self.device, path=path)
         if auth and self._challenge is not None:
             prepared.headers['Authorization'] = self._authorization(method, prepared.path_url)
         read_timeout = timeout or self.timeout
@@ -649,6 +704,11 @@ class IsapiClient(object):
                     self.base_url, _short(exc)), device=self.device, path=path)
             error.reason = 'the connection was closed without an answer (%s)' % _short(exc)
             raise _unsent(error) if _never_connected(exc) else error
+        except (requests.exceptions.RequestException, OSError, ValueError) as exc:
+            # Anything else the libraries raise (a CA file that went away, an odd URL) is reported,
+            # never a traceback.
+            raise IsapiConnectionError('%s %s to %s failed (%s)' % (
+                method, path, self.base_url, _short(exc)), device=self.device, path=path)
         return response, body, prepared
 
     def _read_body(self, response, limit, method, path, sink=None):

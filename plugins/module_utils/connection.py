@@ -9,9 +9,14 @@ Documented once, in the doc fragment camfleet.hikvision.connection.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+import re
+import ssl
+
 from ansible.module_utils.common.parameters import env_fallback
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.client import IsapiClient
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
 
 ENV_PREFIX = 'HIKVISION_'
 
@@ -31,14 +36,89 @@ CONNECTION_ARGSPEC = dict(
     timeout=dict(type='int', default=30, fallback=_env('TIMEOUT')),
     allow_insecure_basic_auth=dict(type='bool', default=False,
                                    fallback=_env('ALLOW_INSECURE_BASIC_AUTH')),
+    allow_insecure_secrets=dict(type='bool', default=False,
+                                fallback=_env('ALLOW_INSECURE_SECRETS')),
 )
 
 
 def client_from_params(params, name=None):
-    """An IsapiClient for the task's connection options."""
+    """An IsapiClient for the task's connection options (checked first, see check_connection)."""
+    check_connection(params)
+    timeout = params.get('timeout')
     return IsapiClient(
         host=params['host'], port=params.get('port'), scheme=params.get('scheme') or 'https',
         username=params.get('username') or 'admin', password=params.get('password'),
         validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
-        timeout=params.get('timeout') or 30,
-        allow_insecure_basic_auth=params.get('allow_insecure_basic_auth', False), name=name)
+        timeout=30 if timeout is None else timeout,
+        allow_insecure_basic_auth=params.get('allow_insecure_basic_auth', False),
+        allow_insecure_secrets=params.get('allow_insecure_secrets', False), name=name)
+
+
+_URL_LIKE = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')
+_BAD_HOST_CHARS = re.compile(r'[\s/?#@\\]')
+
+
+def check_connection(params):
+    """Refuse connection options that cannot work, before anything is sent, naming the field and
+    the fix; so no library exception (InvalidURL, ssl.SSLError, UnicodeEncodeError) reaches the
+    user. Raises IsapiInputError."""
+    host = params.get('host')
+    text = (host or '').strip()
+    if not text:
+        raise IsapiInputError('host is empty: give the address or DNS name of the device '
+                              '(or set HIKVISION_HOST)')
+    if _URL_LIKE.match(text):
+        raise IsapiInputError('host %r is a URL; give only the address or DNS name (for example '
+                              '192.0.2.64) and set scheme and port as their own options' % host)
+    if _BAD_HOST_CHARS.search(host):
+        raise IsapiInputError('host %r contains a space or one of / ? # @ \\; give only the '
+                              'address or DNS name of the device' % host)
+    port = params.get('port')
+    if port is not None and not 1 <= port <= 65535:
+        raise IsapiInputError('port %d is outside 1-65535; give the TCP port of the device\'s web '
+                              'service (default 443 for https, 80 for http)' % port)
+    timeout = params.get('timeout')
+    if timeout is not None and timeout <= 0:
+        raise IsapiInputError('timeout %d must be a positive number of seconds (default 30)'
+                              % timeout)
+    username = params.get('username')
+    if username is not None:
+        if not username.strip():
+            raise IsapiInputError('username is empty: give the account to log in as (default '
+                                  'admin)')
+        try:
+            username.encode('ascii')
+        except UnicodeEncodeError:
+            # Digest carries the user name in an HTTP header, which is Latin-1 on the wire, while
+            # the digest hash is taken over UTF-8: a non-ASCII name can only fail and would count
+            # toward the device's lockout. The protocol reference documents no other encoding.
+            raise IsapiInputError('username %r has characters outside ASCII, which HTTP Digest '
+                                  'login cannot carry reliably (the attempt would fail and count '
+                                  'toward the lockout); log in with an ASCII account name'
+                                  % username)
+    ca_path = params.get('ca_path')
+    if ca_path and params.get('validate_certs', True):
+        _check_ca_path(ca_path)
+
+
+def _check_ca_path(ca_path):
+    path = os.path.expanduser(ca_path)
+    if not os.path.exists(path):
+        raise IsapiInputError('ca_path %s does not exist: give the PEM file of the CA that signed '
+                              'the device certificates' % ca_path)
+    try:
+        if os.path.isdir(path):
+            ssl.create_default_context(capath=path)
+        else:
+            context = ssl.create_default_context(cafile=path)
+            if not context.get_ca_certs() and not _has_pem_block(path):
+                raise ssl.SSLError('no certificate in it')
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise IsapiInputError('ca_path %s is not a PEM certificate file (%s): give the CA '
+                              'certificate in PEM form (-----BEGIN CERTIFICATE-----)' % (
+                                  ca_path, getattr(exc, 'reason', None) or exc))
+
+
+def _has_pem_block(path):
+    with open(path, 'rb') as handle:
+        return b'-----BEGIN CERTIFICATE-----' in handle.read(1024 * 1024)

@@ -9,9 +9,13 @@ __metaclass__ = type
 import time
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import read_optional
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiAnswerLostError, IsapiAuthError, IsapiConnectionError, IsapiError, IsapiInputError,
-    IsapiLockedError, IsapiStatusError,
+    IsapiLockedError, IsapiProtocolError, IsapiStatusError,
+)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import (
+    is_unavailable, optional_get,
 )
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 16
@@ -27,8 +31,8 @@ def is_activated(client, retry=True):
     """
     try:
         root = client.get('/SDK/activateStatus', auth=False, retry=retry)
-    except IsapiStatusError as exc:
-        if exc.http_status == 404 or exc.sub_status_code == 'notSupport':
+    except (IsapiStatusError, IsapiProtocolError) as exc:
+        if is_unavailable(exc):
             return True
         raise
     value = xmldoc.as_bool(_find_anywhere(root, 'Activated'))
@@ -109,6 +113,27 @@ CAPABILITY_FLAGS = (
 )
 
 
+# Controls real firmware has without a DeviceCap flag for them: the recorded NVR (V4.62) and
+# pre-V5.5 camera trees carry no SecurityCap/issupIllegalLoginLock, and the NVR no
+# NetworkCap/isSupportIPFilter, yet both answer the resource. When the flag is absent the
+# resource itself is read; only a "not supported" answer makes the capability false.
+PROBED_WHEN_UNADVERTISED = (
+    ('illegal_login_lock', '/ISAPI/Security/illegalLoginLock'),
+    ('ip_filter', '/ISAPI/System/Network/ipFilter'),
+)
+
+
+def probe_unadvertised(client, summary):
+    """Fill in the capabilities the tree did not state by reading their resource; returns the
+    keys so decided."""
+    probed = []
+    for key, path in PROBED_WHEN_UNADVERTISED:
+        if key not in summary:
+            summary[key] = read_optional(client, path) is not None
+            probed.append(key)
+    return probed
+
+
 def parse_device_info(root):
     info = {}
     for tag, key in DEVICE_FIELDS:
@@ -145,15 +170,21 @@ def run_device_info(task):
         result['msg'] = ('device is not activated (factory-fresh): activate it with '
                          'camfleet.hikvision.activate; only activation state is known')
         result['device'] = {}
-        result['capabilities'] = {}
+        result['capabilities'], result['capabilities_known'] = {}, False
         return result
     if not task.params.get('password'):
         raise IsapiInputError('device is activated, so password is required to read its '
                               'information (set password or HIKVISION_PASSWORD)',
                               device=client.device)
     result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    result['capabilities'], result['capabilities_known'] = {}, False
     if task.params.get('gather_capabilities', True):
-        result['capabilities'] = parse_capabilities(client.get('/ISAPI/System/capabilities'))
+        root = optional_get(client, '/ISAPI/System/capabilities', task.warn,
+                            'the capability summary is unknown (capabilities_known: false)')
+        if root is not None:
+            result['capabilities'] = parse_capabilities(root)
+            result['capabilities_known'] = True
+            result['capabilities_probed'] = probe_unadvertised(client, result['capabilities'])
     return result
 
 
@@ -173,7 +204,8 @@ def activate(client, password):
     body = xmldoc.element('ActivateInfo', {'password': crypto.encrypt_password(random_string, password)},
                           version=None)
     try:
-        client.put('/ISAPI/System/activate', body, auth=False, idempotent=False)
+        # The password in ActivateInfo is AES-encrypted with the challenge's key (§3.4), not clear.
+        client.put('/ISAPI/System/activate', body, auth=False, idempotent=False, secret=False)
     except IsapiAnswerLostError as lost:
         # The answer may be lost after the device applied it; what the device says now decides
         # (asked without credentials). Never resent: the challenge it answered is used up.
@@ -223,8 +255,8 @@ def run_activate(task):
         # The activation itself took: say so, or the user is left guessing the password.
         cls = IsapiError if isinstance(exc, IsapiStatusError) else type(exc)
         raise cls('device activated with the password this task gave, but logging in to '
-                        'verify it failed: %s' % exc.args[0], device=client.device,
-                        changed=True, activated=True)
+                  'verify it failed: %s' % exc.args[0], device=client.device, changed=True,
+                  activated=True)
     result['msg'] = 'device activated and the new admin password verified by logging in'
     if lost:
         task.warn('%s; the device now says it is activated and accepts the password' % lost)

@@ -11,6 +11,7 @@ the minor type by this code, because the device-side minor filter is known from 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import re
 import uuid
 
@@ -40,7 +41,15 @@ def device_time(value, field, default):
         raise IsapiInputError(
             '%s must be the device\'s local time as YYYY-MM-DDTHH:MM:SS (optionally ending in Z, '
             'which devices read as local time too), got %r' % (field, text))
-    return '%sT%s%sZ' % (match.group(1), match.group(2), match.group(3) or ':00')
+    stamp = '%sT%s%s' % (match.group(1), match.group(2), match.group(3) or ':00')
+    try:
+        datetime.datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%S')
+    except ValueError:
+        # Shaped right but no real moment (hour 25, February 30): the device would answer
+        # badParameters, so say which field is wrong instead.
+        raise IsapiInputError('%s %r is not a valid date and time (month 01-12, day of that '
+                              'month, hour 00-23, minutes and seconds 00-59)' % (field, text))
+    return stamp + 'Z'
 
 
 def search_pages(client, path, build, limit, keep=None):

@@ -15,9 +15,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
-from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiInputError, IsapiStatusError,
-)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import optional_get
 
 
 class Field(object):
@@ -165,20 +164,10 @@ def path_fields(flat, create=False):
                 for path, value in flat.items())
 
 
-def is_not_supported(exc):
-    """Whether a device error means "this firmware has no such resource" (404, or notSupport)."""
-    return getattr(exc, 'http_status', None) == 404 or \
-        getattr(exc, 'sub_status_code', None) == 'notSupport'
-
-
 def read_optional(client, path, params=None):
-    """GET a resource the firmware may lack: its root, or None when the device says it has none."""
-    try:
-        return client.get(path, params=params)
-    except IsapiStatusError as exc:
-        if is_not_supported(exc):
-            return None
-        raise
+    """GET a resource the firmware may lack or forbid: its root, or None when the device says so
+    (the rule is optional.is_unavailable, shared with the read-only modules)."""
+    return optional_get(client, path, None, None, params=params)
 
 
 class Documents(object):

@@ -57,6 +57,20 @@ def parse_netmask(value):
                               % value)
 
 
+def check_dns(value, field):
+    """A DNS server must be one host: 0.0.0.0 is the device's "none" (clear with dns: []), and a
+    broadcast or multicast address is no server at all."""
+    addr = parse_ipv4(value, field)
+    if addr.is_unspecified:
+        raise IsapiInputError('%s 0.0.0.0 is not a DNS server; to clear the DNS servers give '
+                              'dns: [] instead' % field)
+    if addr.is_multicast or str(addr) == '255.255.255.255':
+        kind = 'multicast' if addr.is_multicast else 'broadcast'
+        raise IsapiInputError('%s %s is a %s address, not a DNS server; give the unicast address '
+                              'of a DNS server' % (field, addr, kind))
+    return addr
+
+
 def check_host(address, netmask, field='address'):
     """A usable host address: not unspecified, multicast or broadcast, nor the subnet's network
     or broadcast address."""
@@ -98,7 +112,7 @@ def desired_ip(params):
     }
     for key, value, position in (('dns_primary', dns, 0), ('dns_secondary', dns, 1)):
         if params.get('dns') is not None:
-            desired[key] = (str(parse_ipv4(value[position], 'dns[%d]' % position))
+            desired[key] = (str(check_dns(value[position], 'dns[%d]' % position))
                             if len(value) > position else '0.0.0.0')
         else:
             desired[key] = None
@@ -112,7 +126,12 @@ def check_combined(desired, current_root):
     address = desired['address'] or xmldoc.text(current_root, 'ipAddress')
     netmask = desired['netmask'] or xmldoc.text(current_root, 'subnetMask')
     gateway = desired['gateway'] or xmldoc.text(current_root, 'DefaultGateway/ipAddress')
-    check_host(address, netmask)
+    dummy, net = check_host(address, netmask)
+    for key, field in (('dns_primary', 'dns[0]'), ('dns_secondary', 'dns[1]')):
+        if desired.get(key) and net.prefixlen <= 30 and \
+                ipaddress.IPv4Address(desired[key]) == net.broadcast_address:
+            raise IsapiInputError('%s %s is the broadcast address of %s, not a DNS server; give the '
+                                  'unicast address of a DNS server' % (field, desired[key], net))
     if gateway and gateway != '0.0.0.0' and (desired['gateway'] or desired['address']
                                              or desired['netmask']):
         check_gateway(gateway, address, netmask)

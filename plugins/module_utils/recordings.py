@@ -23,8 +23,9 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.devicelog impor
     device_time, search_pages,
 )
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiInputError, IsapiProtocolError, IsapiStatusError,
+    IsapiInputError, IsapiProtocolError,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import optional_get
 
 SEARCH = '/ISAPI/ContentMgmt/search'
 DOWNLOAD = '/ISAPI/ContentMgmt/download'
@@ -40,10 +41,9 @@ def tracks_for(client, channels):
     IP channels, else a camera's own (SD card) track 101."""
     if channels:
         return [c * 100 + 1 for c in channels]
-    try:
-        root = client.get(CHANNELS)
-    except IsapiStatusError:
-        return [101]  # cameras answer 403 on InputProxy (§12.1)
+    root = optional_get(client, CHANNELS, None, '')
+    if root is None:
+        return [101]  # cameras answer 403 on InputProxy (§12.1): expected, so no warning
     ids = [int(xmldoc.text(e, 'id')) for e in xmldoc.findall(root, 'InputProxyChannel')
            if (xmldoc.text(e, 'id') or '').isdigit()]
     return [i * 100 + 1 for i in sorted(ids)]

@@ -7,6 +7,13 @@ isapi_request (one raw request)."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2
+    from urllib import quote
+
 from ansible_collections.camfleet.hikvision.plugins.module_utils import engine, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.client import response_status
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
@@ -15,14 +22,54 @@ ALLOWED_PREFIXES = ('/ISAPI/', '/SDK/')
 XML_CONTENT_TYPE = 'application/xml; charset="UTF-8"'
 
 
-def check_path(path, allow_any_path):
+_UNRESERVED = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~')
+_PERCENT = re.compile(r'%([0-9A-Fa-f]{2})')
+
+
+def normalise_path(path):
+    """The path exactly as it will be sent (RFC 3986 §6.2.2): percent-encoded unreserved
+    characters decoded, other escapes upper-cased, dot segments removed. An encoded slash,
+    backslash or NUL is refused: servers disagree on what it means. Raises IsapiInputError."""
     if not path or not path.startswith('/'):
         raise IsapiInputError('path must start with /, got %r' % path)
     if '?' in path or '#' in path:
         raise IsapiInputError('path must not carry a query (%r); put it in query instead' % path)
-    if not allow_any_path and not path.startswith(ALLOWED_PREFIXES):
+    if '\\' in path or '%' in _PERCENT.sub('', path):
+        raise IsapiInputError('path %r has a backslash or a stray %%; give a plain URL path such as '
+                              '/ISAPI/System/time' % path)
+
+    def unescape(match):
+        char = chr(int(match.group(1), 16))
+        if char in _UNRESERVED:
+            return char
+        if char in '/\\\x00':
+            raise IsapiInputError('path %r hides %r in percent-encoding; write the path plainly'
+                                  % (path, char))
+        return '%' + match.group(1).upper()
+
+    decoded = _PERCENT.sub(unescape, path)
+    out = []
+    for segment in decoded.split('/')[1:]:
+        if segment == '..':
+            if out:
+                out.pop()
+        elif segment != '.':
+            out.append(segment)
+    # A trailing dot segment leaves a directory path, as RFC 3986 §5.2.4 does.
+    trailing = decoded.rsplit('/', 1)[-1] in ('.', '..') and out and out[-1] != ''
+    # Characters a URL cannot carry raw (space, non-ASCII) are escaped here, not by the HTTP
+    # library, so the path shown is byte for byte the one sent.
+    return quote('/' + '/'.join(out) + ('/' if trailing else ''), safe="/%!$&'()*+,;=:@-._~")
+
+
+def check_path(path, allow_any_path):
+    """The normalised path (the one sent), refused when outside /ISAPI/ and /SDK/ unless asked."""
+    sent = normalise_path(path)
+    if not allow_any_path and not sent.startswith(ALLOWED_PREFIXES):
+        shown = sent if sent == path else '%s (sent as %s)' % (path, sent)
         raise IsapiInputError('path %s is outside /ISAPI/ and /SDK/; set allow_any_path: true if '
-                              'you really mean it' % path)
+                              'you really mean it' % shown)
+    return sent
 
 
 def _query(params):
@@ -36,8 +83,7 @@ def missing_elements(root, flat):
 
 def run_resource(task):
     params = task.params
-    path = params['path']
-    check_path(path, params['allow_any_path'])
+    path = check_path(params['path'], params['allow_any_path'])
     values = params['values']
     if not values:
         raise IsapiInputError('values is empty: name at least one element to manage')
@@ -88,8 +134,7 @@ def request_body(params):
 def run_request(task):
     params = task.params
     method = params['method']
-    path = params['path']
-    check_path(path, params['allow_any_path'])
+    path = check_path(params['path'], params['allow_any_path'])
     data, content_type = request_body(params)
     writes = method != 'GET'
     result = {'changed': writes, 'method': method, 'path': path}

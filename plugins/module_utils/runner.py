@@ -69,6 +69,10 @@ class Task(object):
 
     def close(self):
         if self._client is not None:
+            # The client's own warnings (a secret sent over HTTP because the user allowed it).
+            for message in self._client.warnings:
+                if message not in self.warnings:
+                    self.warn(message)
             self._client.close()
 
 

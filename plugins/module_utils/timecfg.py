@@ -30,6 +30,58 @@ _HOSTNAME = re.compile(r'^(?=.{1,64}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?'
                        r'(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$')
 
 
+# The DST part of a POSIX TZ string (IEEE Std 1003.1, TZ): name, optional offset, optional
+# start and end rules. Hikvision names it DST and writes DST<hh:mm:ss>,M<m>.<w>.<d>/<hh:mm:ss>,M...
+# (docs/developer/isapi-reference.md, §8.1); the name is held to that, so DSTjunk is refused.
+_TZ_TIME = r'[+-]?\d{1,3}(?::\d{2}){0,2}'
+_TZ_DATE = r'(?:M\d{1,2}\.\d\.\d|J\d{1,3}|\d{1,3})'
+_POSIX_DST = re.compile(r'^DST(%s)?(?:,(%s)(?:/(%s))?,(%s)(?:/(%s))?)?$'
+                        % (_TZ_TIME, _TZ_DATE, _TZ_TIME, _TZ_DATE, _TZ_TIME))
+DST_EXAMPLE = 'CST-1:00:00DST01:00:00,M3.5.0/02:00:00,M10.5.0/03:00:00'
+
+
+def _clock_problem(text, max_hours):
+    """Why h[:mm[:ss]] is out of range, or None."""
+    parts = [int(p) for p in text.lstrip('+-').split(':')]
+    if parts[0] > max_hours:
+        return 'hours %d are out of range (0-%d)' % (parts[0], max_hours)
+    for name, value in zip(('minutes', 'seconds'), parts[1:]):
+        if value > 59:
+            return '%s %02d are out of range (00-59)' % (name, value)
+    return None
+
+
+def _date_problem(rule):
+    if rule.startswith('M'):
+        month, week, day = [int(p) for p in rule[1:].split('.')]
+        if not (1 <= month <= 12 and 1 <= week <= 5 and 0 <= day <= 6):
+            return ('rule %s needs M<month 1-12>.<week 1-5>.<weekday 0-6>' % rule)
+    elif rule.startswith('J'):
+        if not 1 <= int(rule[1:]) <= 365:
+            return 'rule %s needs a day J1-J365' % rule
+    elif int(rule) > 365:
+        return 'rule %s needs a day 0-365' % rule
+    return None
+
+
+def check_dst(value, dst):
+    """Refuse a DST part that is not POSIX TZ (the device would store the junk as it is)."""
+    match = _POSIX_DST.match(dst)
+    if not match:
+        raise IsapiInputError(
+            'timezone %r: the DST part %r is not a POSIX TZ rule; write it as '
+            'DST[offset][,start[/time],end[/time]], for example %s' % (value, dst, DST_EXAMPLE))
+    offset, start, start_time, end, end_time = match.groups()
+    if (start is None) != (end is None):  # pragma: no cover - the pattern pairs them
+        raise IsapiInputError('timezone %r: the DST part needs both a start and an end rule' % value)
+    problems = [_clock_problem(offset, 24) if offset else None]
+    problems += [_date_problem(r) for r in (start, end) if r]
+    problems += [_clock_problem(t, 167) for t in (start_time, end_time) if t]
+    problems = [p for p in problems if p]
+    if problems:
+        raise IsapiInputError('timezone %r: in the DST part %s' % (value, problems[0]))
+
+
 class Zone(object):
     """A zone as (UTC offset in seconds, DST rule text or None)."""
 
@@ -85,12 +137,24 @@ def parse_user_zone(value):
     if match and (match.group(1) or text[:1].isdigit() or text[:3].upper() in ('UTC', 'GMT')):
         hours, minutes = int(match.group(2)), int(match.group(3) or 0)
         offset = hours * 3600 + minutes * 60
-        if minutes > 59 or offset > MAX_OFFSET:
+        if minutes > 59:
+            raise IsapiInputError('timezone %r: minutes %02d are out of range (00-59)' % (
+                value, minutes))
+        if offset > MAX_OFFSET:
             raise IsapiInputError('timezone %r is beyond UTC-14:00..UTC+14:00' % value)
         return Zone(-offset if match.group(1) == '-' else offset)
-    zone = parse_device_zone(text)
-    if zone is not None:
-        return zone
+    device_form = _DEVICE_TZ.match(text)
+    if device_form:
+        hours, minutes, seconds = (int(device_form.group(i) or 0) for i in (3, 4, 5))
+        for name, number in (('minutes', minutes), ('seconds', seconds)):
+            if number > 59:
+                raise IsapiInputError('timezone %r: %s %02d are out of range (00-59)' % (
+                    value, name, number))
+        if hours > 14:
+            raise IsapiInputError('timezone %r is beyond UTC-14:00..UTC+14:00' % value)
+        if device_form.group(6):
+            check_dst(value, device_form.group(6))
+        return parse_device_zone(text)
     raise IsapiInputError(
         'timezone %r is not understood: give UTC, an offset such as UTC+05:30, +02:00 or -8, or '
         "the device's own string such as CST-8:00:00 (which is UTC+8)" % value)

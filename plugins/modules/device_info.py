@@ -88,6 +88,9 @@ capabilities:
   description:
     - Yes/no summary of what the firmware supports (keys present only when the device says),
       plus RV(capabilities.ip_channels) on NVRs and RV(capabilities.max_users).
+    - C(illegal_login_lock) and C(ip_filter) are present whenever RV(capabilities_known) is V(true). Firmware that does not advertise
+      them (NVRs and older cameras have no flag for them) is asked by reading the resource; see
+      RV(capabilities_probed).
   returned: always
   type: dict
   sample: {ntp: true, https: true, upnp: true, hik_connect: true, illegal_login_lock: true, user_check: true}
@@ -102,6 +105,23 @@ capabilities:
       returned: when the device reports it
       type: int
       sample: 32
+capabilities_probed:
+  description:
+    - The RV(capabilities) keys decided by reading the resource, because the capability tree
+      does not state them.
+  returned: when RV(capabilities_known) is V(true)
+  type: list
+  elements: str
+  sample: [illegal_login_lock, ip_filter]
+capabilities_known:
+  description:
+    - Whether RV(capabilities) could be read. V(false) when O(gather_capabilities=false), on an
+      inactive device, or when the device lacks or forbids C(/ISAPI/System/capabilities) (403,
+      404, C(notSupport)); then RV(capabilities) is empty, a warning says why, and the identity
+      in RV(device) is still returned.
+  returned: always
+  type: bool
+  sample: true
 msg:
   description: What was found, on an inactive device.
   returned: when the device is not activated

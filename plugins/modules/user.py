@@ -19,7 +19,12 @@ description:
   - Changing the password of the account the task logs in with switches the session to the new
     password and proves it works before the task ends; later tasks must use the new password.
   - Sends the connection password as C(loginPassword), which current firmware requires to
-    change accounts.
+    change accounts. When deleting an account (O(state=absent)) it goes in the URL query
+    (C(DELETE /ISAPI/Security/users/<id>?loginPassword=...)), as the firmware expects. Over HTTPS
+    the query is encrypted on the wire, but the device or a proxy may write URLs to an access log,
+    so the admin password can end up in such a log.
+  - Over O(scheme=http) every request carrying a password (creating, changing, deleting) is
+    refused unless O(allow_insecure_secrets=true).
 options:
   name:
     description: User name of the account.

@@ -16,6 +16,7 @@ defaults leave a plain module untouched.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import os
 
 from ansible.errors import AnsibleError
@@ -33,6 +34,9 @@ class IsapiActionBase(ActionBase):
 
     SPEC = None
     _VALID_ARGS = None
+    # async: runs the shipped module under Ansible's async wrapper on either path (the in-process
+    # run has no job to poll). Modules moving files through a remote temp dir refuse it below.
+    _supports_async = True
 
     def _runs_on_controller(self):
         if os.environ.get(FORCE_MODULE_ENV, '').lower() in ('1', 'true', 'yes'):
@@ -88,13 +92,31 @@ class IsapiActionBase(ActionBase):
             raise IsapiError('cannot decrypt %s with this run\'s vault secrets (%s)' % (path, exc))
 
     # ------------------------------------------------------------------------------------------
+    def _task_environment(self):
+        """The task's ``environment:`` keyword, templated, as strings (what the module path
+        exports to the module's process)."""
+        environment = {}
+        self._compute_environment_string(environment)
+        return dict((str(k), str(v)) for k, v in environment.items())
+
     def run(self, tmp=None, task_vars=None):
         result = super(IsapiActionBase, self).run(tmp, task_vars)
         task_vars = task_vars or {}
         tmpdir = None
         try:
+            if self._task.async_val and self.NEEDS_REMOTE_TMP:
+                # Its files live in a remote temp dir this run removes; a background job would
+                # lose them. Refused alike on both paths.
+                raise AnsibleError('%s does not support async: it moves files between the '
+                                   'controller and the device host; run it without async (its '
+                                   'own timeouts bound the wait)' % self._task.resolved_action)
             args = self._prepare_args(dict(self._task.args), task_vars)
-            if not self._runs_on_controller():
+            if self._task.async_val:
+                # Ansible's async wrapper runs a module process; the in-process path has none.
+                outcome = self._execute_module(module_name=self._task.resolved_action,
+                                               module_args=args, task_vars=task_vars,
+                                               wrap_async=True)
+            elif not self._runs_on_controller():
                 if self.NEEDS_REMOTE_TMP:
                     tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
                 args = self._remote_args(args, task_vars, tmpdir)
@@ -102,9 +124,10 @@ class IsapiActionBase(ActionBase):
                                                module_args=args, task_vars=task_vars)
             else:
                 name = task_vars.get('inventory_hostname')
-                outcome = run_in_process(self._in_process_spec(args, task_vars), args,
-                                         check_mode=bool(self._task.check_mode),
-                                         diff=bool(self._task.diff), name=name)
+                with task_environment(self._task_environment()):
+                    outcome = run_in_process(self._in_process_spec(args, task_vars), args,
+                                             check_mode=bool(self._task.check_mode),
+                                             diff=bool(self._task.diff), name=name)
             outcome = self._finish(outcome, args, task_vars, tmpdir)
         except IsapiError as exc:
             outcome = exc.as_result()
@@ -116,3 +139,21 @@ class IsapiActionBase(ActionBase):
                 self._remove_tmp_path(tmpdir)
         result.update(outcome)
         return result
+
+
+@contextlib.contextmanager
+def task_environment(environment):
+    """The task's environment applied to this worker process while the task runs in it, as the
+    module path applies it to the module's process: HIKVISION_* fallbacks, proxies and CA
+    bundles then act alike on both paths. Each task runs in its own forked worker, and the old
+    values come back afterwards, so nothing leaks into other tasks or hosts."""
+    saved = dict((key, os.environ.get(key)) for key in environment)
+    os.environ.update(environment)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

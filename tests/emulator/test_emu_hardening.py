@@ -2,6 +2,7 @@
 follow the protocol list, the IP filter, per-profile services, NTP lists.
 Subnet 127.48.0.0/16 (+50 per xdist worker), ports 80/443."""
 import http.client
+import xml.etree.ElementTree as ET
 
 import pytest
 import requests
@@ -102,12 +103,18 @@ def test_admin_accesses_shapes_follow_the_dumps(fleet):
 def test_http_off_and_https_port_move_the_listeners_until_provision(fleet):
     dev = fleet.devices["cur"]
     c = client(fleet, "cur")
-    body = (b"<AdminAccessProtocolList><AdminAccessProtocol><id>1</id><enabled>false</enabled>"
-            b"</AdminAccessProtocol><AdminAccessProtocol><id>2</id><portNo>8443</portNo>"
-            b"</AdminAccessProtocol></AdminAccessProtocolList>")
+    # current firmware takes only the whole document (README, whole-document writes)
+    doc = xml(c.get("/ISAPI/Security/adminAccesses"))
+    for entry in doc.findall("AdminAccessProtocol"):
+        if entry.findtext("protocol") == "HTTP":
+            entry.find("enabled").text = "false"
+        if entry.findtext("protocol") == "HTTPS":
+            entry.find("portNo").text = "8443"
+    body = ET.tostring(doc)
     clash = c.put("/ISAPI/Security/adminAccesses", body)  # 8443 is SDK_OVER_TLS's port
     assert clash.status_code == 400 and sub_status(clash) == "badPort"
-    body = body.replace(b"8443", b"9443")
+    next(e for e in doc.findall("AdminAccessProtocol") if e.findtext("protocol") == "HTTPS").find("portNo").text = "9443"
+    body = ET.tostring(doc)
     assert c.put("/ISAPI/Security/adminAccesses", body).status_code == 200
     wait_until(lambda: refused(dev["address"], 80) and refused(dev["address"], 443)
                and not refused(dev["address"], 9443))

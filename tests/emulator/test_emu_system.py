@@ -252,7 +252,7 @@ def test_ntp_validation(cam, doc, sub):
 def test_illegal_login_lock_config(fleet, cam):
     r = cam.get("/ISAPI/Security/illegalLoginLock")
     assert [c.tag for c in xml(r)] == ["enabled", "maxIllegalLoginTimes", "maxIllegalLoginLockTime"]
-    assert text(r, "maxIllegalLoginTimes") == "5" and text(r, "maxIllegalLoginLockTime") == "30"  # minutes
+    assert text(r, "maxIllegalLoginTimes") == "7" and text(r, "maxIllegalLoginLockTime") == "30"  # minutes
     doc = ("<IllegalLoginLock><enabled>true</enabled><maxIllegalLoginTimes>3</maxIllegalLoginTimes>"
            "<maxIllegalLoginLockTime>1</maxIllegalLoginLockTime></IllegalLoginLock>")
     assert cam.put("/ISAPI/Security/illegalLoginLock", doc).status_code == 200

@@ -53,9 +53,7 @@ def test_password_policy(cur, password, sub):
     r = cur.post("/ISAPI/Security/users", user_xml(name, password, "Operator"))
     assert r.status_code == 400 and sub_status(r) == sub, r.text
     assert text(r, "statusCode") == "6"
-    codes = {"userPwdLenUnder8": 0x60000023, "userPwdNameSame": 0x60000025,
-             "userPwdNameMirror": 0x60000026, "badParameters": 0x60000001}
-    assert text(r, "errorCode") == str(codes[sub])
+    assert text(r, "errorCode") is None  # not in the recorded ResponseStatus of this firmware
 
 
 def test_two_classes_is_enough(cur):
@@ -70,7 +68,7 @@ def test_crud_round_trip(fleet, cur):
     assert r.status_code == 200 and sub_status(r) == "ok"
     new_id = text(r, "id")
     assert new_id == "2"
-    assert [c.tag for c in xml(r)] == ["requestURL", "statusCode", "statusString", "id", "subStatusCode", "errorCode"]
+    assert [c.tag for c in xml(r)] == ["requestURL", "statusCode", "statusString", "id", "subStatusCode"]
     r = cur.get(f"/ISAPI/Security/users/{new_id}")
     assert text(r, "userName") == "op1" and text(r, "userLevel") == "Operator"
     assert b"password" not in cur.get("/ISAPI/Security/users").content.lower()
@@ -95,7 +93,7 @@ def test_delete_with_login_password_in_body(cur):
 def test_login_password_required_on_current(cur):
     r = cur.post("/ISAPI/Security/users", user_xml("op1", "Op-Pass-001", "Operator", login=None))
     assert r.status_code == 400 and sub_status(r) == "loginPasswordError"
-    assert text(r, "errorCode") == str(0x4000000C)
+    assert text(r, "statusCode") == "4"
     r = cur.post("/ISAPI/Security/users", user_xml("op1", "Op-Pass-001", "Operator", login="wrong"))
     assert r.status_code == 400 and sub_status(r) == "loginPasswordError"
     assert cur.post("/ISAPI/Security/users", user_xml("op1", "Op-Pass-001", "Operator")).status_code == 200

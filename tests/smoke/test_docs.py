@@ -9,7 +9,7 @@ from .conftest import NAME, NAMESPACE, ROOT
 
 PREFIX = '%s.%s.' % (NAMESPACE, NAME)
 CONNECTION_OPTIONS = {'host', 'port', 'scheme', 'username', 'password', 'validate_certs',
-                      'ca_path', 'timeout', 'allow_insecure_basic_auth'}
+                      'ca_path', 'timeout', 'allow_insecure_basic_auth', 'allow_insecure_secrets'}
 
 
 def _module_names():
