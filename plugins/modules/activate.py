@@ -15,8 +15,12 @@ description:
     of the built-in C(admin) account to O(password). The password travels encrypted with the
     device's activation key exchange (RSA-1024 challenge, AES-128).
   - Then logs in once with the new password to prove it works, so later tasks can rely on it.
-  - On a device that is already active it changes nothing, sends nothing but the unauthenticated
-    status query, and reports C(changed=false).
+  - On a device that is already active it changes nothing and reports C(changed=false), after
+    logging in once with O(password) to say whether the device has it (so a re-run after an
+    activation whose answer was lost tells whether the device is yours). Fails if the device
+    refuses it (one failed login).
+  - An activation whose answer is lost is never resent: the module asks the device (without
+    credentials) whether it is now active and says which it is.
   - The password is checked against the device policy (8 to 16 characters, at least two of
     digits, lower-case, upper-case and special characters, not the user name) before anything
     is sent.
@@ -65,7 +69,7 @@ activated:
   sample: true
 device:
   description: Identity read with the new password (see M(camfleet.hikvision.device_info)).
-  returned: when the device was activated by this task
+  returned: when the device was activated by this task, or already was and accepts the password
   type: dict
 msg:
   description: What happened.
