@@ -192,6 +192,7 @@ def not_a_backup(content):
 def run_config_restore(task, content=None):
     """Import ``content`` (or the file at _staging_path on the host running the module)."""
     params = task.params
+    client = task.client  # checks the connection options (sends nothing)
     if content is None:
         with open(params['_staging_path'], 'rb') as staged:
             content = staged.read()
@@ -199,7 +200,6 @@ def run_config_restore(task, content=None):
     if problem:
         raise IsapiInputError('src %s %s; nothing was sent to the device' % (
             params.get('src'), problem))
-    client = task.client
     secret_key = params.get('secret_key')
     if secret_key:
         check_secret_key(client, secret_key, task.warn)
