@@ -315,3 +315,38 @@ def test_an_intact_backup_with_a_wrong_key_says_the_key_is_wrong(fleet, new_devi
     assert results[0]['result']['msg'].endswith(
         "the device refused the backup's key (importCfgFilePasswordErr): secret_key must be the "
         'key the backup was exported with (the file is intact: it matches its checksum file)')
+
+
+# -- item 1, the import: a restore whose answer is lost -------------------------------------------
+
+def test_lost_answer_to_an_import_is_read_back(new_device, monkeypatch):
+    device = new_device('current_camera')
+    task = Task(device.params())
+    content = backup.export_config(task.client)
+    task.close()
+    run(USER, device.params(name='extra', level='viewer', user_password=strong_password()))
+    sent = fault_at(monkeypatch, device, 'PUT', '/ISAPI/System/configurationData',
+                    drop_response_next=1)
+    result = restore(device, content)
+    assert not result.get('failed'), result
+    assert result['changed'] is True and result['reboot_required'] is True
+    assert len(sent) == 1 and 'extra' not in users_of(device)
+    assert any('reached the device but the connection was closed without an answer' in w and
+               w.endswith('the import took') for w in result['warnings'])
+    assert failed_logins(device) == 0
+
+
+def test_lost_answer_to_an_import_with_another_admin_password(new_device, monkeypatch):
+    device = new_device('current_camera')
+    at_backup = device.password
+    content, now = backup_with_other_password(device)
+    reboots = device.state()['reboot_count']
+    device.control.reset_counters(device.name)
+    sent = fault_at(monkeypatch, device, 'PUT', '/ISAPI/System/configurationData',
+                    drop_response_next=1)
+    result = restore(device, content, password=now, backup_password=at_backup, reboot=True,
+                     wait_timeout=60)
+    assert not result.get('failed'), result
+    assert result['rebooted'] is True and result['session_password'] == 'backup_password'
+    assert len(sent) == 1 and device.state()['reboot_count'] == reboots + 1
+    assert device.counters()['failed_logins'] == {}
