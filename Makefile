@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,17 @@ lint: setup
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
+# What users install: the emulator's wheel (pip install dist/camfleet_emulator-*.whl gives the
+# camfleet-emulator command) and the collection tarball (ansible-galaxy collection install).
+# setuptools builds inside emulator/; its scratch folders are removed again afterwards.
+DIST ?= dist
+dist: setup
+	mkdir -p $(DIST)
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir $(DIST) ./emulator
+	rm -rf emulator/build emulator/*.egg-info
+	$(BIN)/ansible-galaxy collection build --force --output-path $(DIST) .
+	@ls -1 $(DIST)
+
 # The documentation site (module pages + guides) in docs/build/html; works offline.
 bench: setup
 	$(BIN)/python scripts/bench.py
@@ -74,4 +85,4 @@ lock:
 	  /tmp/camfleet-lock/bin/pip freeze | grep -v '^pip=='; } > requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) $(COLL_ROOT) .pytest_cache .ansible docs/build build
+	rm -rf $(VENV) $(COLL_ROOT) .pytest_cache .ansible docs/build build dist

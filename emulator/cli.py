@@ -15,8 +15,8 @@ from aiohttp import web
 
 from .fleet import FleetError, generated_fleet, load_fleet_file
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+def _parser(prog: str = "python -m emulator") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.replace("python -m emulator", prog))
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run a fleet of emulated devices until SIGTERM/SIGINT")
     source = serve.add_mutually_exclusive_group(required=True)
@@ -154,10 +154,15 @@ def _adopt_interface(fleet, iface: str) -> None:
     spec.subnet = str(ipaddress.IPv4Network(f"{address}/{mask}", strict=False))
 
 
-def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv=None, prog: str = "python -m emulator") -> int:
+    args = _parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.command == "serve":
         return asyncio.run(serve(args))
     return 2
+
+
+def console_main() -> int:
+    """Entry point of the installed ``camfleet-emulator`` command (same sub-commands and options)."""
+    return main(prog="camfleet-emulator")

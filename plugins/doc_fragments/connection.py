@@ -99,14 +99,3 @@ notes:
   - Requires the Python libraries C(requests) and, for activation, C(cryptography) on the host
     that runs the task.
 '''
-
-    ATTRIBUTES = r'''
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying the device.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-'''

@@ -26,6 +26,8 @@ description:
     C(sadp_type_<DeviceType>), C(sadp_model_<model>), C(sadp_activated)/C(sadp_inactive) and
     C(sadp_firmware_<version>); more with O(groups), O(keyed_groups) and O(compose).
   - The inventory source is a file whose name ends in C(sadp.yml) or C(sadp.yaml).
+author:
+  - camfleet.hikvision maintainers (@camfleet)
 extends_documentation_fragment:
   - constructed
   - inventory_cache

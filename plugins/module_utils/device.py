@@ -226,6 +226,22 @@ def activate(client, password):
     return None
 
 
+def _verify_active(client, password):
+    """One login with the password on an already active device (reconciling an activation
+    whose answer was lost). A refusal is reported as such, never retried."""
+    client.use_password(password)
+    try:
+        info = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    except IsapiLockedError:
+        raise
+    except IsapiAuthError as exc:
+        raise IsapiAuthError('device is already activated and refused this admin password at one '
+                             'login (not retried): %s' % exc.args[0], device=client.device,
+                             path=exc.details.get('path'), password_refused=True)
+    return {'changed': False, 'activated': True, 'verified': True, 'device': info,
+            'msg': 'device is already activated; the admin password was verified with one login'}
+
+
 def run_activate(task):
     params = task.params
     client = task.client
@@ -239,8 +255,14 @@ def run_activate(task):
     if not crypto.HAS_CRYPTOGRAPHY:
         raise IsapiInputError('the Python library "cryptography" is required for activation: %s'
                               % crypto.CRYPTOGRAPHY_ERROR)
+    if params.get('password_from_store'):
+        raise IsapiInputError('password_from_store is handled on the controller by the activate '
+                              'action plugin; run the task through camfleet.hikvision.activate')
     if is_activated(client):
-        return already_activated(task)
+        if params.get('verify_if_active'):
+            return _verify_active(client, new_password)
+        return {'changed': False, 'activated': True,
+                'msg': 'device is already activated; nothing sent'}
     result = {'changed': True, 'activated': True,
               'diff': {'before': {'activated': False}, 'after': {'activated': True}}}
     if task.check_mode:
@@ -262,21 +284,3 @@ def run_activate(task):
         task.warn('%s; the device now says it is activated and accepts the password' % lost)
     return result
 
-
-def already_activated(task):
-    """Nothing to send, but say whether the device has the task's password (one login): after
-    an activation whose answer was lost, this is what tells the user the device is theirs."""
-    client = task.client
-    result = {'changed': False, 'activated': True}
-    if task.check_mode:
-        result['msg'] = 'device is already activated; nothing sent'
-        return result
-    try:
-        result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
-    except IsapiLockedError:
-        raise
-    except IsapiAuthError as exc:
-        raise IsapiAuthError('device is already activated, but not with this password: %s'
-                             % exc.args[0], device=client.device, **exc.details)
-    result['msg'] = 'device is already activated and accepts this password; nothing sent'
-    return result

@@ -23,16 +23,15 @@ options:
     default: true
 extends_documentation_fragment:
   - camfleet.hikvision.connection
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.ISAPI_GROUP
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
-  platform:
-    platforms: hikvision
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''
@@ -88,9 +87,9 @@ capabilities:
   description:
     - Yes/no summary of what the firmware supports (keys present only when the device says),
       plus RV(capabilities.ip_channels) on NVRs and RV(capabilities.max_users).
-    - C(illegal_login_lock) and C(ip_filter) are present whenever RV(capabilities_known) is V(true). Firmware that does not advertise
-      them (NVRs and older cameras have no flag for them) is asked by reading the resource; see
-      RV(capabilities_probed).
+    - C(illegal_login_lock) and C(ip_filter) are present whenever RV(capabilities_known) is
+      V(true). Firmware that does not advertise them (NVRs and older cameras have no flag for
+      them) is asked by reading the resource; see RV(capabilities_probed).
   returned: always
   type: dict
   sample: {ntp: true, https: true, upnp: true, hik_connect: true, illegal_login_lock: true, user_check: true}

@@ -51,20 +51,19 @@ options:
     default: false
 extends_documentation_fragment:
   - camfleet.hikvision.connection
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.ISAPI_GROUP
 attributes:
   check_mode:
     support: partial
     details: Only C(GET) requests are sent in check mode.
   diff_mode:
     support: none
-  platform:
-    platforms: hikvision
 notes:
   - The answer's RV(data) is returned as the device sent it. When it can hold secrets, set
     C(no_log) to true on the task.
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''

@@ -50,19 +50,18 @@ options:
     default: false
 extends_documentation_fragment:
   - camfleet.hikvision.connection
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.ISAPI_GROUP
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
-  platform:
-    platforms: hikvision
 notes:
   - The diff shows the compared values. When O(values) holds a secret (a password element), set
     C(no_log) to true on the task.
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''

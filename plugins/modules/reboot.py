@@ -26,17 +26,16 @@ options:
     default: 300
 extends_documentation_fragment:
   - camfleet.hikvision.connection
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.ISAPI_GROUP
 attributes:
   check_mode:
     support: full
     details: In check mode nothing is sent and C(changed) is true.
   diff_mode:
     support: none
-  platform:
-    platforms: hikvision
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''

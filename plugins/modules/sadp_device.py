@@ -28,14 +28,13 @@ description:
   - One module rather than separate activate and network modules, so the usual post-reset step
     (find by MAC, activate, give it its address) is one task and one discovery.
 extends_documentation_fragment:
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.SADP_GROUP
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
-  platform:
-    platforms: hikvision
 options:
   mac:
     description: MAC address of the device (any common notation).
@@ -97,7 +96,7 @@ notes:
   - Runs where the task runs; delegate to a host on the device's segment.
   - Requires the Python library C(cryptography).
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''

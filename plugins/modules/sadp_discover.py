@@ -24,14 +24,13 @@ description:
     C(camfleet.hikvision.sadp) inventory plugin.
   - Sends nothing but inquiries; never changes a device.
 extends_documentation_fragment:
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.SADP_GROUP
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
-  platform:
-    platforms: hikvision
 options:
   interfaces:
     description:
@@ -66,7 +65,7 @@ notes:
     port 37020 is opened with C(SO_REUSEADDR), so the vendor SADP tool may run alongside.
   - Interface names are resolved on Linux; elsewhere give the interface's IPv4 address.
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''

@@ -91,6 +91,33 @@ class IsapiActionBase(ActionBase):
         except AnsibleError as exc:
             raise IsapiError('cannot decrypt %s with this run\'s vault secrets (%s)' % (path, exc))
 
+    # -- running the module's logic ---------------------------------------------------------------
+    def _invoke(self, args, task_vars, tmpdir=None, check_mode=None):
+        """Run the module's logic once: in-process on the controller, shipped otherwise
+        (``args`` already went through _remote_args on that path).
+        ``check_mode`` overrides the task's (a controller-side step may first probe the device
+        without changing it)."""
+        check = bool(self._task.check_mode) if check_mode is None else bool(check_mode)
+        if self._task.async_val or not self._runs_on_controller():
+            saved = self._task.check_mode
+            self._task.check_mode = check
+            try:
+                # Ansible's async wrapper runs a module process; the in-process path has none.
+                return self._execute_module(module_name=self._task.resolved_action,
+                                            module_args=args, task_vars=task_vars,
+                                            wrap_async=bool(self._task.async_val))
+            finally:
+                self._task.check_mode = saved
+        with task_environment(self._task_environment()):
+            return run_in_process(self._in_process_spec(args, task_vars), args, check_mode=check,
+                                  diff=bool(self._task.diff),
+                                  name=task_vars.get('inventory_hostname'))
+
+    def _work(self, args, task_vars, tmpdir):
+        """The task's work between _prepare_args and _finish: one module run by default; action
+        plugins that do controller-side steps around it (the credential store) override this."""
+        return self._invoke(args, task_vars, tmpdir)
+
     # ------------------------------------------------------------------------------------------
     def _task_environment(self):
         """The task's ``environment:`` keyword, templated, as strings (what the module path
@@ -111,23 +138,11 @@ class IsapiActionBase(ActionBase):
                                    'controller and the device host; run it without async (its '
                                    'own timeouts bound the wait)' % self._task.resolved_action)
             args = self._prepare_args(dict(self._task.args), task_vars)
-            if self._task.async_val:
-                # Ansible's async wrapper runs a module process; the in-process path has none.
-                outcome = self._execute_module(module_name=self._task.resolved_action,
-                                               module_args=args, task_vars=task_vars,
-                                               wrap_async=True)
-            elif not self._runs_on_controller():
+            if not self._task.async_val and not self._runs_on_controller():
                 if self.NEEDS_REMOTE_TMP:
                     tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
                 args = self._remote_args(args, task_vars, tmpdir)
-                outcome = self._execute_module(module_name=self._task.resolved_action,
-                                               module_args=args, task_vars=task_vars)
-            else:
-                name = task_vars.get('inventory_hostname')
-                with task_environment(self._task_environment()):
-                    outcome = run_in_process(self._in_process_spec(args, task_vars), args,
-                                             check_mode=bool(self._task.check_mode),
-                                             diff=bool(self._task.diff), name=name)
+            outcome = self._work(args, task_vars, tmpdir)
             outcome = self._finish(outcome, args, task_vars, tmpdir)
         except IsapiError as exc:
             outcome = exc.as_result()

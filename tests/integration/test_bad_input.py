@@ -9,9 +9,9 @@ import os
 import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.modules import (
-    activate, config_backup, config_restore, device_info, device_log, factory_reset, firmware,
-    isapi_request, isapi_resource, network, nvr_channel, reboot, recordings, sadp_device,
-    sadp_discover, security, services, time, user,
+    activate, config_backup, config_restore, credential_import, device_info, device_log_info,
+    factory_reset, firmware, isapi_request, isapi_resource, network, nvr_channel, reboot,
+    recordings, sadp_device, sadp_discover, security, services, time, user,
 )
 
 from .conftest import run
@@ -46,9 +46,15 @@ CASES = [
     ('host-userinfo', security, 'current_camera', dict(host='admin@192.0.2.64', http=False),
      "host 'admin@192.0.2.64' contains a space or one of / ? # @ \\; give only the address or "
      'DNS name of the device', PRE),
-    ('port-zero', device_log, 'current_camera', dict(port=0),
+    ('port-zero', device_log_info, 'current_camera', dict(port=0),
      "port 0 is outside 1-65535; give the TCP port of the device's web service (default 443 "
      'for https, 80 for http)', PRE),
+    ('import-port-zero', credential_import, 'current_camera', dict(port=0),
+     "port 0 is outside 1-65535; give the TCP port of the device's web service (default 443 "
+     'for https, 80 for http)', PRE),
+    ('import-host-url', credential_import, 'current_camera', dict(host='https://192.0.2.64/'),
+     "host 'https://192.0.2.64/' is a URL; give only the address or DNS name (for example "
+     '192.0.2.64) and set scheme and port as their own options', PRE),
     ('port-high', network, 'current_camera', dict(port=70000, dns=['192.0.2.53']),
      "port 70000 is outside 1-65535; give the TCP port of the device's web service (default 443 "
      'for https, 80 for http)', PRE),
@@ -214,13 +220,13 @@ CASES = [
      dict(channels=[{'address': '192.0.2.7'}, {'address': '192.0.2.7'}]),
      'channels[1]: address 192.0.2.7 is listed twice', PRE),
 
-    # -- device_log / recordings ----------------------------------------------------------------
-    ('log-start-format', device_log, 'current_camera', dict(start='yesterday'),
+    # -- device_log_info / recordings -----------------------------------------------------------
+    ('log-start-format', device_log_info, 'current_camera', dict(start='yesterday'),
      "start must be the device's local time as YYYY-MM-DDTHH:MM:SS (optionally ending in Z, "
      "which devices read as local time too), got 'yesterday'", PRE),
-    ('log-start-after-end', device_log, 'nvr', dict(start='2024-02-01T00:00:00', end='2024-01-01T00:00:00'),
+    ('log-start-after-end', device_log_info, 'nvr', dict(start='2024-02-01T00:00:00', end='2024-01-01T00:00:00'),
      'start (2024-02-01T00:00:00Z) is after end (2024-01-01T00:00:00Z)', PRE),
-    ('log-max-results', device_log, 'current_camera', dict(max_results=0),
+    ('log-max-results', device_log_info, 'current_camera', dict(max_results=0),
      'max_results must be 1 or more, got 0', PRE),
     ('recordings-channel', recordings, 'nvr',
      dict(channels=[0], start='2024-01-01T00:00:00', end='2024-01-02T00:00:00'),
@@ -232,7 +238,7 @@ CASES = [
      dict(start='2024-01-01T00:00:00', end='2024-01-02 25:00'),
      "end '2024-01-02 25:00' is not a valid date and time (month 01-12, day of that month, hour "
      '00-23, minutes and seconds 00-59)', PRE),
-    ('log-start-day', device_log, 'nvr', dict(start='2024-02-30T00:00:00'),
+    ('log-start-day', device_log_info, 'nvr', dict(start='2024-02-30T00:00:00'),
      "start '2024-02-30T00:00:00' is not a valid date and time (month 01-12, day of that month, "
      'hour 00-23, minutes and seconds 00-59)', PRE),
 

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.camfleet.hikvision.plugins.module_utils import backup
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import Task
 from ansible_collections.camfleet.hikvision.plugins.modules import (
-    activate, config_backup, config_restore, device_log, factory_reset, firmware, isapi_request,
+    activate, config_backup, config_restore, device_log_info, factory_reset, firmware, isapi_request,
     isapi_resource, network, nvr_channel, reboot, recordings, security, services, time, user,
 )
 from ansible_collections.camfleet.hikvision.plugins.modules.device_info import SPEC as INFO
@@ -136,7 +136,7 @@ NEEDS_PASSWORD = [
     (activate.SPEC, {}),
     (config_backup.SPEC, {'dest': '/nonexistent/backups/'}),
     (config_restore.SPEC, {'src': '/nonexistent/cam.cfg'}),
-    (device_log.SPEC, {}),
+    (device_log_info.SPEC, {}),
     (factory_reset.SPEC, {'mode': 'basic'}),
     (firmware.SPEC, {'src': '/nonexistent/fw.dav', 'version': 'V5.7.20'}),
     (isapi_request.SPEC, {'path': '/ISAPI/System/deviceInfo'}),

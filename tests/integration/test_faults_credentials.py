@@ -87,7 +87,8 @@ class Step(object):
 
     def params(self):
         if self.kind == 'activate':
-            return self.device.params(password=self.new, timeout=TIMEOUT)
+            # verify_if_active: a re-run on an active device proves the password with one login
+            return self.device.params(password=self.new, timeout=TIMEOUT, verify_if_active=True)
         if self.kind == 'other':
             return self.device.params(name='op', user_password=self.new, timeout=TIMEOUT)
         return self.device.params(name='admin', user_password=self.new, timeout=TIMEOUT)

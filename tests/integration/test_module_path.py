@@ -30,7 +30,7 @@ PLAYBOOK = '''
     - name: request
       camfleet.hikvision.isapi_request: {path: /ISAPI/System/deviceInfo}
     - name: log
-      camfleet.hikvision.device_log: {major_type: all}
+      camfleet.hikvision.device_log_info: {major_type: all}
     - name: recordings
       camfleet.hikvision.recordings: {channels: [1], start: "2020-01-01T00:00:00", end: "2035-01-01T00:00:00", max_recordings: 3}
     - name: backup

@@ -1,4 +1,4 @@
-"""Pure logic of nvr_channel, device_log, recordings and the isapi_* escape hatches."""
+"""Pure logic of nvr_channel, device_log_info, recordings and the isapi_* escape hatches."""
 import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import channels, devicelog, recordings, resource, xmldoc

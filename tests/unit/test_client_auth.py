@@ -4,8 +4,8 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils import client a
 
 
 def test_digest_answer_matches_a_real_v5_5_camera_capture():
-    # From the recorded exchange with a DS-2CD2155FWD-I on V5.5.0 (shared/fixtures,
-    # hikvision-client/test_auth_firmware_v5_5.yaml): the camera accepted this answer.
+    # From the recorded exchange with a DS-2CD2155FWD-I on V5.5.0 (tests/data/
+    # real-devices/hikvision-client/test_auth_firmware_v5_5.yaml): the camera accepted this answer.
     params = dict(realm='IP Camera(83813)', qop='auth',
                   nonce='5a6d466d4d5467314d3251365a446b31597a51355a413d3d')
     header = c.digest_authorization(params, 'admin', 'cainthus123', 'GET', '/ISAPI/System/status',

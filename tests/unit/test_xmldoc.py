@@ -1,12 +1,12 @@
-"""Namespace-agnostic reading and faithful write-back (isapi.md §1.3)."""
+"""Namespace-agnostic reading and faithful write-back (docs/developer/isapi-reference.md, §1.3)."""
 import os
 
 import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 
-FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'fixtures',
-                        'real-devices', 'hikvision_next', 'ISAPI')
+# Raw responses recorded from real devices (tests/data/real-devices/SOURCES.md).
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', 'data', 'real-devices', 'hikvision_next-ISAPI')
 
 NAMESPACES = [
     'http://www.hikvision.com/ver20/XMLSchema',

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r'''
-module: device_log
+module: device_log_info
 short_description: Search the log of a Hikvision camera or NVR
 version_added: 0.1.0
 description:
@@ -16,6 +16,8 @@ description:
     logins (C(Exception/illegalAccess)) or to find a restore-default entry after a reset.
   - Pages through the result with one search id while the device answers C(MORE).
   - Read-only; never reports a change.
+  - C(camfleet.hikvision.device_log) is the former name of this module. It still works (it is
+    redirected here), is deprecated, and will be removed in version 1.0.0.
 options:
   start:
     description:
@@ -43,21 +45,20 @@ options:
     default: 1000
 extends_documentation_fragment:
   - camfleet.hikvision.connection
-  - camfleet.hikvision.connection.ATTRIBUTES
+  - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.ISAPI_GROUP
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
-  platform:
-    platforms: hikvision
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''
 - name: Failed logins on a camera
-  camfleet.hikvision.device_log:
+  camfleet.hikvision.device_log_info:
     host: "{{ isapi_host }}"
     password: "{{ isapi_password }}"
     major_type: Exception
@@ -65,7 +66,7 @@ EXAMPLES = r'''
   register: failed
 
 - name: Everything logged since yesterday morning (device local time)
-  camfleet.hikvision.device_log:
+  camfleet.hikvision.device_log_info:
     host: "{{ isapi_host }}"
     password: "{{ isapi_password }}"
     start: "2024-05-01T06:00:00"

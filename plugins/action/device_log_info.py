@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runs camfleet.hikvision.device_log in-process on the controller (see plugin_utils/isapi_action.py)."""
+"""Runs camfleet.hikvision.device_log_info in-process on the controller (see plugin_utils/isapi_action.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.camfleet.hikvision.plugins.modules.device_log import SPEC
+from ansible_collections.camfleet.hikvision.plugins.modules.device_log_info import SPEC
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.isapi_action import IsapiActionBase
 
 

@@ -1,9 +1,9 @@
-"""device_log against emulated devices: what the emulator logs comes back, paged and counted."""
+"""device_log_info against emulated devices: what the emulator logs comes back, paged and counted."""
 import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiAuthError
-from ansible_collections.camfleet.hikvision.plugins.modules.device_log import SPEC as LOG
+from ansible_collections.camfleet.hikvision.plugins.modules.device_log_info import SPEC as LOG
 from ansible_collections.camfleet.hikvision.plugins.modules.user import SPEC as USER
 
 from .conftest import run, strong_password
