@@ -20,7 +20,7 @@ description:
     O(reboot=true) reboots it and waits. Accounts and passwords become those of the backup, so
     later tasks must use the backup's admin password.
   - When the backup holds another admin password than O(password), give it as
-    O(backup_password): after the import the task logs in with it to reboot. Without it, the
+    O(backup_password); after the import the task logs in with it to reboot. Without it, the
     task logs in once after the import to check the device still takes O(password); if the
     device refuses it (one failed login, never more), the task fails with C(changed=true), says
     the configuration was imported and the device now expects the backup's admin password, and

@@ -19,10 +19,10 @@ description:
     is needed (the session already proves its password).
   - Changing the password of the account the task logs in with switches the session to the new
     password and proves it works before the task ends; later tasks must use the new password.
-    That change is never resent: if its answer is lost, the module logs in once with the new
+    That change is never resent. If its answer is lost, the module logs in once with the new
     password to find out whether it took, and reports it (C(changed=true) with a warning when it
     did; a failure saying the device kept the old password when it did not).
-  - Re-running such a task after its answer was lost works: when the device refuses O(password)
+  - Re-running such a task after its answer was lost works. When the device refuses O(password)
     for O(name) (one failed login), the task continues with O(user_password), warns, and reports
     C(changed=false). When the device refuses both, that is two failed logins, and nothing more
     is tried.
