@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench molecule
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,14 @@ demo: setup
 
 # Static checks first (they fail fast), pytest last (its summary is the closing line CI reads).
 test: setup
-	$(MAKE) --no-print-directory sanity lint
+	$(MAKE) --no-print-directory sanity lint molecule
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests
+
+# The roles' molecule scenarios (extensions/molecule/) against one emulated fleet.
+# e.g. make molecule MOLECULE_ARGS='-s backup'
+MOLECULE_ARGS ?=
+molecule: setup
+	$(BIN)/python scripts/molecule.py $(MOLECULE_ARGS)
 
 unit: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
