@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/molecule.py              # every scenario (molecule test --all)
     .venv/bin/python scripts/molecule.py -s backup    # one scenario (arguments go to molecule test)
+    .venv/bin/python scripts/molecule.py converge -s backup   # another molecule command
 
 The fleet (extensions/molecule/fleet.yml) starts once, in a temporary directory, and stops when
 molecule ends; scenarios use disjoint sites of it. CAMFLEET_MOLECULE_NET moves its subnet
@@ -41,7 +42,9 @@ def main(argv):
                        ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'),
                        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                        PATH=bindir + os.pathsep + os.environ.get('PATH', ''))
-            cmd = [os.path.join(bindir, 'molecule'), 'test'] + (argv or ['--all'])
+            # a leading molecule command (converge, verify, ...) is passed through as it is
+            args = argv if argv and not argv[0].startswith('-') else ['test'] + (argv or ['--all'])
+            cmd = [os.path.join(bindir, 'molecule')] + args
             started = time.monotonic()
             rc = subprocess.call(cmd, cwd=ROOT, env=env)
             print('molecule: %s in %.1f s (fleet of %d devices)'

@@ -63,7 +63,8 @@ class ActionModule(ActionBase):
         state_path = os.path.join(base, 'state', '%s.json' % host)
         state = read_state(state_path)
         step = args.get('step')
-        result.update(changed=False, completed=list(state.get('completed', [])))
+        result.update(changed=False, completed=list(state.get('completed', [])),
+                      steps=dict(state.get('steps', {})))
         if not step:
             return result
         status = args.get('status', 'ok')
@@ -99,9 +100,13 @@ class ActionModule(ActionBase):
             os.write(fd, line)
         finally:
             os.close(fd)
-        if status == 'ok' and self._to_bool(args.get('complete', True)) and step not in result['completed']:
-            result['completed'].append(step)
-            state['completed'] = result['completed']
+        if status == 'ok' and self._to_bool(args.get('complete', True)):
+            if step not in result['completed']:
+                result['completed'].append(step)
+            # The details of the step's last success: what a re-run needs to carry on (the
+            # address a full reset left the device at, the firmware it installed).
+            result['steps'][step] = details
+            state.update(completed=result['completed'], steps=result['steps'])
             write_state(state_path, state)
         result['entry'] = entry
         return result

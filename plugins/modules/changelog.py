@@ -85,6 +85,11 @@ completed:
   type: list
   elements: str
   sample: [inventory_record, backup]
+steps:
+  description: For each completed step, the O(details) of its last successful run.
+  returned: always
+  type: dict
+  sample: {factory_reset: {mode: full, address: 192.0.2.64}}
 entry:
   description: The line appended (absent when O(step) is not given or in check mode).
   returned: when a line was written
