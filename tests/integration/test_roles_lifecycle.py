@@ -106,11 +106,10 @@ def test_reset_and_harden_whole_lifecycle_then_a_second_run_changes_nothing(lc_f
         assert states[name]['activated'] is True
         assert fleet.control.check_password(name, 'admin', fleet.devices[name]['intended_password'])
     # the full reset moved n-cam2 to its factory address, and the NVR was re-linked to it there
-    assert states['n-cam2']['address'] == fleet.devices['n-cam2'].get('factory_address', '127.0.0.0') \
-        or states['n-cam2']['address'].split('.')[2:] == ['9', '2']
+    assert states['n-cam2']['address'] == states['n-cam2']['factory_address'] != fleet.devices['n-cam2']['address']
     assert sorted(ch['address'] for ch in states['n-nvr1']['channels']) == sorted(
         [states['n-cam1']['address'], states['n-cam2']['address']])
-    link = [r for r in results if r['task'] == 'Link every camera to its channel' and r['host'] == 'n-nvr1']
+    link = [r for r in results if r['task'].endswith('Link every camera to its channel') and r['host'] == 'n-nvr1']
     assert [ch['detect_result'] for ch in link[0]['result']['channels']] == ['connect', 'connect']
     for cam in ('n-cam1', 'n-cam2', 'n-fresh'):
         assert states[cam]['areas']['firmware']['version'] == 'V5.7.20'
