@@ -58,6 +58,7 @@ attributes:
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: all
 author:
   - camfleet.hikvision contributors (!UNKNOWN)
@@ -97,9 +98,23 @@ entry:
 '''
 
 
+from ansible.module_utils.basic import AnsibleModule
+
+ARGUMENT_SPEC = dict(
+    dir=dict(type='path', required=True),
+    step=dict(type='str'),
+    status=dict(type='str', choices=['ok', 'failed', 'skipped'], default='ok'),
+    changed=dict(type='bool', default=False),
+    complete=dict(type='bool', default=True),
+    files=dict(type='list', elements='path', default=[]),
+    details=dict(type='dict', default={}),
+)
+
+
 def main():
-    from ansible.module_utils.basic import AnsibleModule
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    # The work is the action plugin's (plugins/action/changelog.py), on the controller; this
+    # entry point exists for the documentation and argument checks.
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     module.fail_json(msg='camfleet.hikvision.changelog runs on the controller only (it is an action plugin)')
 
 
