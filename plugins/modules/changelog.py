@@ -51,6 +51,8 @@ options:
     description: Small non-secret facts about the step (versions, modes, counts).
     type: dict
     default: {}
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
