@@ -14,7 +14,7 @@ import pytest
 from emulator.firmware_image import write_image
 from emulator.testing import RunningFleet
 
-from .conftest import _worker_index, run_playbook
+from .conftest import ROOT, _worker_index, run_playbook
 
 RESET = 'PUT /ISAPI/System/factoryReset'
 STEPS = ['inventory_record', 'backup', 'factory_reset', 'activate', 'nvr_channels', 'firmware']
@@ -45,6 +45,9 @@ def lc_fleet(request, tmp_path_factory):
         {'name': 'jobs', 'devices': [
             {'name': 'j-cam1', 'profile': 'current_camera'},
             {'name': 'j-cam2', 'profile': 'current_camera'}]},
+        {'name': 'store', 'devices': [
+            {'name': 's-nvr1', 'kind': 'nvr', 'profile': 'nvr', 'channels': ['s-cam1']},
+            {'name': 's-cam1', 'profile': 'current_camera', 'factory_address': addr(21)}]},
     ]
     spec = {'time_scale': 0.01, 'subnet': '127.%d.0.0/16' % net,
             'defaults': {'http_port': 80, 'https_port': 443, 'lock_attempts': 7,
@@ -247,3 +250,28 @@ def test_backup_playbook_twice_and_the_change_log_refuses_secrets(lc_fleet, tmp_
                                             'holds one - leave it out')
     assert not (tmp_path / 'cl' / 'changelog.jsonl').exists()
     assert fleet.devices['j-cam1']['intended_password'] not in out
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(ROOT, 'plugins', 'lookup', 'credential.py')),
+                    reason='needs the credential store (lookup camfleet.hikvision.credential)')
+def test_campaign_with_generated_passwords_from_the_store(lc_fleet, tmp_path):
+    """The secure default: each device gets a generated password kept in the store, the later
+    steps (NVR re-link with the camera's new password) use it, a second run changes nothing."""
+    fleet = lc_fleet
+    store = {'backend': 'file', 'path': str(tmp_path / 'credentials')}
+    extra = campaign_vars(tmp_path, activate_password_from_store=True, activate_store=store,
+                          camfleet_steps=STEPS[:5], nvr_channels_cameras=['s-cam1'])
+    rc, results, out = run_playbook(fleet, 'playbooks/reset_and_harden.yml', tmp_path, extra_vars=extra,
+                                    limit='store')
+    assert rc == 0, out
+    for name in ('s-nvr1', 's-cam1'):
+        assert fleet.control.state(name)['activated'] is True
+        # not the inventory's password: a generated one
+        assert not fleet.control.check_password(name, 'admin', fleet.devices[name]['intended_password'])
+    link = [r for r in results if r['task'].endswith('Link every camera to its channel')][0]
+    assert [ch['detect_result'] for ch in link['result']['channels']] == ['connect']
+    rc, results, out = run_playbook(fleet, 'playbooks/reset_and_harden.yml', tmp_path, extra_vars=extra,
+                                    limit='store')
+    assert rc == 0, out
+    assert changed_hosts(results) == []
+    assert [resets(fleet, n) for n in ('s-nvr1', 's-cam1')] == [1, 1]
