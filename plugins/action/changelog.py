@@ -18,7 +18,6 @@ import os
 import re
 import tempfile
 
-from ansible.module_utils.six import string_types
 from ansible.plugins.action import ActionBase
 
 SECRET_KEY = re.compile(r'pass|secret|key|token|credential', re.I)
@@ -26,7 +25,7 @@ STATUSES = ('ok', 'failed', 'skipped')
 
 
 def _plain(value):
-    if isinstance(value, (bool, int, float)) or value is None or isinstance(value, string_types):
+    if isinstance(value, (bool, int, float)) or value is None or isinstance(value, str):
         return True
     if isinstance(value, (list, tuple)):
         return all(_plain(v) for v in value)
@@ -56,7 +55,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = self._task.args
         base = args.get('dir')
-        if not base or not isinstance(base, string_types):
+        if not base or not isinstance(base, str):
             return dict(result, failed=True, msg='dir is required: the campaign directory on the controller')
         base = os.path.abspath(os.path.expanduser(base))
         host = task_vars.get('inventory_hostname')
