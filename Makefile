@@ -19,7 +19,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist compat
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist compat molecule
 
 # $(call venv,DIR,MIN,MAX,PYTHON): (re)make DIR from the newest CPython MIN..MAX (or PYTHON).
 # A .venv that is a link to someone else's venv is never cleared.
@@ -50,7 +50,7 @@ demo: setup
 
 # Static checks first (they fail fast), pytest last (its summary is the closing line CI reads).
 test: setup
-	$(MAKE) --no-print-directory sanity lint compat
+	$(MAKE) --no-print-directory sanity lint compat molecule
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests
 
 # On each older ansible-core in COMPAT: sanity, and every ISAPI module through ansible-playbook
@@ -64,6 +64,12 @@ compat: $(COMPAT:%=.venv-compat-%/.installed) $(COLL_LINK)
 	  PATH="$(CURDIR)/.venv-compat-$$v/bin:$$PATH" .venv-compat-$$v/bin/python -m pytest \
 	    -p no:cacheprovider -q $(COMPAT_SMOKE); \
 	done
+
+# The roles' molecule scenarios (extensions/molecule/) against one emulated fleet.
+# e.g. make molecule MOLECULE_ARGS='-s backup'
+MOLECULE_ARGS ?=
+molecule: setup
+	$(BIN)/python scripts/molecule.py $(MOLECULE_ARGS)
 
 unit: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
