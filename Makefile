@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench test-deps
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: setup
 
 unit: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
+
+# System packages of the bindep.txt test profile that are missing (Debian: chromium,
+# chromium-driver for the audit report's browser test, which skips naming them when absent).
+test-deps: setup
+	$(BIN)/bindep -b test | xargs -r apt-get install -y
 
 # ansible-test sanity on the built collection, without Docker (scripts/sanity.sh).
 # e.g. make sanity SANITY_ARGS='--test validate-modules'
