@@ -47,6 +47,20 @@ options:
     description: Directory for the reports; created when missing.
     type: path
     required: true
+  expected_log_events:
+    description: Log minor types (for example C(remoteCfgParm)) the review does not flag.
+    type: list
+    elements: str
+    default: []
+  expected_log_sources:
+    description: With O(expected_log_events), flag those events only from other source addresses.
+    type: list
+    elements: str
+    default: []
+  failed_login_threshold:
+    description: Failed logins from one source above this number are flagged.
+    type: int
+    default: 0
 attributes:
   check_mode:
     support: full
@@ -96,7 +110,16 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def main():
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(
+        records=dict(type='list', elements='dict', required=True),
+        catalog=dict(type='list', elements='dict', required=True),
+        firmware_baseline=dict(type='dict'),
+        cves=dict(type='list', elements='dict'),
+        dest=dict(type='path', required=True),
+        expected_log_events=dict(type='list', elements='str', default=[]),
+        expected_log_sources=dict(type='list', elements='str', default=[]),
+        failed_login_threshold=dict(type='int', default=0),
+    ), supports_check_mode=True)
     module.fail_json(msg='camfleet.hikvision.audit_report runs on the controller only (action plugin)')
 
 
