@@ -15,7 +15,7 @@ description:
     device record with JMESPath and writes C(audit.json), C(audit-junit.xml) and one self-contained
     C(audit.html) into O(dest).
   - Each control ends as C(pass), C(fail), C(not_supported) or C(unknown); only C(pass) is a pass.
-    A control is C(not_supported) when the device lacks a setting it O(catalog[].requires) or the
+    A control is C(not_supported) when the device lacks a setting it C(requires) or the
     catalog marks it C(unsupported), and C(unknown) when the area could not be read.
   - The role M(camfleet.hikvision.audit) gathers the records; see its README for the catalog format.
   - Needs the Python library C(jmespath) on the controller.
@@ -63,14 +63,18 @@ options:
     default: 0
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Nothing is written in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: controller
 author:
-  - camfleet.hikvision contributors
+  - camfleet.hikvision contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''
