@@ -31,8 +31,8 @@ def to_junit(report):
             case = ET.SubElement(suite, 'testcase', name=control['id'], classname=device['name'])
             if control['status'] == 'fail':
                 failure = ET.SubElement(case, 'failure', message=control['title'])
-                failure.text = 'value: %s\nfix: %s' % (json.dumps(control['value'], default=str),
-                                                        control['fix'])
+                value = json.dumps(control['value'], default=str)
+                failure.text = 'value: %s\nfix: %s' % (value, control['fix'])
             elif control['status'] != 'pass':
                 ET.SubElement(case, 'skipped', message='%s: %s' % (
                     control['status'].replace('_', ' '), control['title']))
