@@ -85,3 +85,24 @@ def test_an_unreachable_device_fails_alone_and_is_listed(fleet, new_device, tmp_
     assert rc != 0
     assert 'not hardened: %s' % bad.name in out
     assert good.state()['areas']['services']['ssh'] is False
+
+
+def test_serial_batches_and_failure_ratio_are_variables(fleet, new_device, tmp_path):
+    first = new_device('current_camera', inventory_password=True)
+    down = new_device('current_camera', inventory_password=True)
+    last = new_device('current_camera', inventory_password=True)
+    run(SERVICES, last.params(ssh=True))
+    fleet.control.faults(down.name, refuse_seconds=100000)
+    try:
+        # one device per batch; a failed batch (100% > 0%) stops the run before the last device
+        rc, results, out = run_playbook(
+            fleet, 'playbooks/harden.yml', tmp_path, limit='%s,%s,%s' % (first.name, down.name, last.name),
+            extra_vars={'harden_serial': 1, 'harden_max_fail_percentage': 0})
+    finally:
+        fleet.control.clear_faults(down.name)
+    assert rc != 0
+    hosts = set(r['host'] for r in results)
+    order = sorted([first.name, down.name, last.name])
+    assert hosts == set(order[:order.index(down.name) + 1]), (hosts, out)
+    if last.name not in hosts:
+        assert last.state()['areas']['services']['ssh'] is True  # never touched
