@@ -124,3 +124,24 @@ def test_a_user_control_is_data(fleet, new_device, tmp_path):
     bad = [{'id': 'broken', 'title': 'Broken', 'expr': 'settings.[['}]
     rc, results, out, report, dest = audit(fleet, tmp_path, device.name, audit_extra_controls=bad)
     assert rc != 0 and "controls[" in out and "(broken): 'settings.[[' is not valid JMESPath" in out
+
+
+def test_log_review_counts_failed_logins_by_source(fleet, new_device, tmp_path):
+    from ansible_collections.camfleet.hikvision.plugins.modules.device_info import SPEC as INFO
+    device = new_device('current_camera', inventory_password=True)
+    wrong = run(INFO, device.params(password='Wrong-pass-1'))
+    assert wrong['failed'] is True
+    rc, results, out, report, dest = audit(fleet, tmp_path, device.name,
+                                           audit_expected_log_events=['powerOn'])
+    assert rc == 0, out
+    log = [d for d in report['devices'] if d['name'] == device.name][0]['log']
+    assert sum(log['failed_logins'].values()) == 1, log
+    assert any(f.startswith('1 failed logins from ') for f in log['flags']), log
+    # tolerated up to the threshold (a fresh report directory: the same window again)
+    (tmp_path / 'again').mkdir()
+    rc, results, out, report, dest = audit(fleet, tmp_path / 'again', device.name,
+                                           audit_expected_log_events=['powerOn'],
+                                           audit_failed_login_threshold=1)
+    assert rc == 0, out
+    log = [d for d in report['devices'] if d['name'] == device.name][0]['log']
+    assert sum(log['failed_logins'].values()) == 1 and not any('failed logins' in f for f in log['flags'])
