@@ -106,3 +106,17 @@ def test_serial_batches_and_failure_ratio_are_variables(fleet, new_device, tmp_p
     assert hosts == set(order[:order.index(down.name) + 1]), (hosts, out)
     if last.name not in hosts:
         assert last.state()['areas']['services']['ssh'] is True  # never touched
+
+
+def test_check_mode_reports_the_drift_and_writes_nothing(fleet, new_device, tmp_path):
+    device = new_device('nvr', inventory_password=True)
+    drift(device)
+    device.control.reset_counters(device.name)
+    rc, results, out = run_playbook(fleet, 'playbooks/harden.yml', tmp_path, limit=device.name,
+                                    extra_vars=harden_vars(strong_password()), check=True)
+    assert rc == 0, out
+    changed = changed_tasks(results, device.name)
+    assert any('Remove accounts nobody declared' in t for t in changed), changed
+    assert any('Turn unneeded services off' in t for t in changed), changed
+    assert device.counters()['writes'] == 0
+    assert any(u['name'] == 'intruder' for u in device.state()['users'])
