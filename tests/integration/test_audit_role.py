@@ -30,6 +30,8 @@ def test_audit_drifted_vs_hardened_and_read_only(fleet, new_device, tmp_path):
     hardened = new_device('current_camera', inventory_password=True)
     run(SERVICES, drifted.params(ssh=True, upnp=True))
     run(USER, drifted.params(name='intruder', level='operator', user_password=strong_password()))
+    onvif = run(SERVICES, drifted.params(onvif=True, onvif_users=[{'name': 'old', 'password': strong_password()}]))
+    assert onvif['changed'] is True, onvif
     rc, results, out = run_playbook(fleet, 'playbooks/harden.yml', tmp_path, limit=hardened.name,
                                     extra_vars={'baseline_ntp_servers': ['10.20.0.1']})
     assert rc == 0, out
@@ -43,7 +45,9 @@ def test_audit_drifted_vs_hardened_and_read_only(fleet, new_device, tmp_path):
         assert sent == ['POST /ISAPI/ContentMgmt/logSearch'], sent
     bad, good = controls(report, drifted.name), controls(report, hardened.name)
     assert bad['ssh_off'] == 'fail' and bad['upnp_off'] == 'fail'
-    assert bad['no_undeclared_accounts'] == 'fail'
+    assert bad['no_undeclared_accounts'] == 'fail' and bad['no_undeclared_onvif_accounts'] == 'fail'
+    assert bad['onvif_as_declared'] == 'fail' and good['onvif_as_declared'] == 'pass'
+    assert good['no_undeclared_onvif_accounts'] == 'pass'
     for control in ('ssh_off', 'upnp_off', 'no_undeclared_accounts', 'https_on', 'http_off',
                     'tls_12_and_newer', 'web_auth_digest', 'login_lock', 'ntp_mode', 'ddns_off'):
         assert good[control] == 'pass', (control, good)
