@@ -19,7 +19,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist compat molecule
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist compat molecule test-deps
 
 # $(call venv,DIR,MIN,MAX,PYTHON): (re)make DIR from the newest CPython MIN..MAX (or PYTHON).
 # A .venv that is a link to someone else's venv is never cleared.
@@ -50,7 +50,7 @@ demo: setup
 
 # Static checks first (they fail fast), pytest last (its summary is the closing line CI reads).
 test: setup
-	$(MAKE) --no-print-directory sanity lint compat molecule
+	$(MAKE) --no-print-directory test-deps sanity lint compat molecule
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests
 
 # On each older ansible-core in COMPAT: sanity, and every ISAPI module through ansible-playbook
@@ -73,6 +73,19 @@ molecule: setup
 
 unit: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
+
+# System packages of the bindep.txt test profile that are missing (Debian: chromium,
+# chromium-driver for the audit report's browser test, which skips naming them when absent).
+# System packages of the tests (bindep.txt profile test: chromium for the audit report's browser
+# test). make test installs what is missing when it can (root with apt-get, as in CI); elsewhere
+# it says what to install, and the browser test skips naming the package.
+test-deps: setup
+	@missing="$$($(BIN)/bindep -b test || true)"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing test packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "note: install $$missing (Debian packages) for the browser test; it skips without them"; fi
 
 # ansible-test sanity on the built collection, without Docker (scripts/sanity.sh).
 # e.g. make sanity SANITY_ARGS='--test validate-modules'

@@ -18,6 +18,7 @@ import copy
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import (
     CONNECTION_ARGSPEC, client_from_params,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import settings_view
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiError, IsapiInputError,
 )
@@ -92,6 +93,9 @@ def execute(spec, params, check_mode=False, diff=False, name=None, warn=None):
     result.setdefault('changed', False)
     if task.warnings:
         result['warnings'] = list(result.get('warnings') or []) + task.warnings
+    settings = settings_view(result, check_mode=check_mode)
+    if settings is not None:
+        result['settings'] = settings
     if not diff:
         result.pop('diff', None)
     return result

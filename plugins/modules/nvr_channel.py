@@ -144,6 +144,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff). In check mode and when nothing changed it is the
+      device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
 channels:
   description: Every channel of the NVR after the task (before it, in check mode). No passwords.
   returned: success
