@@ -99,12 +99,18 @@ def _uptime(client):
         return None  # no status resource, or an inactive device after a full reset
 
 
+def _answers(client):
+    """An authenticated read, as proof the device is back: nothing to add to the result."""
+    client.get('/ISAPI/System/deviceInfo')
+    return {}
+
+
 def reboot_and_follow(task, client, new_address):
     """Reboot, then prove the device answers (at new_address when it moves there).
 
     Returns the result keys: rebooted, elapsed, address, and previous_address when it moved."""
     result = restart_and_follow(task, client, '/ISAPI/System/reboot', None, 'reboot', new_address,
-                                then=lambda back: back.get('/ISAPI/System/deviceInfo') and {})
+                                then=_answers)
     result['rebooted'] = True
     return result
 
