@@ -46,11 +46,13 @@ class ActionModule(IsapiActionBase):
         try:
             self._content = self._vault_decrypt(data, args['src'])
         except IsapiError as exc:
-            raise IsapiInputError('%s: %s' % (exc.args[0], 'the file is intact (it matches its '
-                                  'checksum file), so the vault secret is not the one it was '
-                                  'written with' if intact else 'the vault secret is not the '
-                                  'one it was written with, or the file is damaged (there is '
-                                  'no checksum file %s to tell which)' % sidecars(args['src'])[0]))
+            if intact:
+                why = ('the file is intact (it matches its checksum file), so the vault secret '
+                       'is not the one it was written with')
+            else:
+                why = ('the vault secret is not the one it was written with, or the file is '
+                       'damaged (there is no checksum file %s to tell which)' % sidecars(args['src'])[0])
+            raise IsapiInputError('%s: %s' % (exc.args[0], why))
         return args
 
     def _in_process_spec(self, args, task_vars):

@@ -283,4 +283,3 @@ def run_activate(task):
     if lost:
         task.warn('%s; the device now says it is activated and accepts the password' % lost)
     return result
-
