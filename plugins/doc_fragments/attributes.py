@@ -40,3 +40,13 @@ attributes:
     membership:
       - camfleet.hikvision.sadp
 '''
+
+    # Controller-side helpers of the roles (report, change log, port scan): no device login.
+    CONTROLLER_GROUP = r'''
+attributes:
+  action_group:
+    description: Use C(group/camfleet.hikvision.controller) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - camfleet.hikvision.controller
+'''

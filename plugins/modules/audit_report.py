@@ -61,6 +61,8 @@ options:
     description: Failed logins from one source above this number are flagged.
     type: int
     default: 0
+extends_documentation_fragment:
+  - camfleet.hikvision.attributes.CONTROLLER_GROUP
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.

@@ -53,6 +53,7 @@ options:
     default: {}
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - camfleet.hikvision.attributes.CONTROLLER_GROUP
 attributes:
   check_mode:
     support: full

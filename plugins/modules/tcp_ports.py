@@ -35,6 +35,8 @@ options:
     description: Seconds to wait for each connection.
     type: float
     default: 1.0
+extends_documentation_fragment:
+  - camfleet.hikvision.attributes.CONTROLLER_GROUP
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
