@@ -28,7 +28,12 @@ DEFAULTS = {
     "reboot_seconds": 60,
     "nonce_seconds": 300,
     "digest_algorithms": ["MD5"],
+    # Self-service recovery methods the firmware offers (docs/developer/recovery-reference.md,
+    # §1): any of guid, questions, email. The recorded profiles offer none (their SecurityCap says
+    # so); a device models firmware that does (the DVR and the V5.7.17 camera of §1) with this key.
+    "recovery": [],
 }
+RECOVERY_METHODS = ("guid", "questions", "email")
 DEVICE_KEYS = set(DEFAULTS) | {
     "name", "kind", "profile", "activated", "password", "intended_password", "address",
     "factory_address", "model", "serial", "mac", "firmware", "channels", "device_name",
@@ -72,6 +77,7 @@ class DeviceSpec:
     user_lock_attempts: int = 5
     lock_survives_reboot: bool = False
     login_password_counts: bool = False
+    recovery: tuple = ()
 
     @property
     def firmware(self) -> str:
@@ -135,6 +141,14 @@ def _flag(value, name: str, key: str) -> bool:
     if not isinstance(value, bool):
         raise FleetError(f"device {name}: {key} must be true or false, not {value!r}")
     return value
+
+
+def _recovery(value, name: str) -> tuple:
+    methods = tuple(str(m) for m in (value or []))
+    bad = [m for m in methods if m not in RECOVERY_METHODS]
+    if bad:
+        raise FleetError(f"device {name}: recovery methods {bad} not in {list(RECOVERY_METHODS)}")
+    return methods
 
 
 def load_fleet(data: dict, *, time_scale: Optional[float] = None,
@@ -260,6 +274,7 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
             user_lock_attempts=int(cfg["user_lock_attempts"]),
             lock_survives_reboot=_flag(cfg["lock_survives_reboot"], name, "lock_survives_reboot"),
             login_password_counts=_flag(cfg["login_password_counts"], name, "login_password_counts"),
+            recovery=_recovery(cfg["recovery"], name),
         ))
 
     by_name = {s.name: s for s in specs}
