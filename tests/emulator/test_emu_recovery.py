@@ -1,0 +1,159 @@
+"""The emulator's recovery resources (docs/developer/recovery-reference.md, §1-§5): offered only
+where the fleet's recovery key says the firmware has them, the security mode of §2 decrypted with
+the logged-in user's key, the device's refusals, and no secret in the control API.
+Subnet 127.47.0.0/16 (+50 per xdist worker), ports 80/443."""
+import base64
+import binascii
+import hashlib
+import json
+
+import pytest
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from emuhelp import net, Client, sub_status, text, xml
+from emulator.testing import RunningFleet
+
+N = net(47)
+PW = {"full": "Full-Pass-0001", "none": "None-Pass-0001", "old": "Old-Pass-00001"}
+FLEET = {
+    "time_scale": 0.01,
+    "subnet": f"{N}.0.0/16",
+    "defaults": {"lock_attempts": 3},
+    "sites": [{"name": "rec", "devices": [
+        {"name": "full", "profile": "current_camera", "password": PW["full"],
+         "recovery": ["guid", "questions", "email"]},
+        {"name": "none", "profile": "current_camera", "password": PW["none"]},
+        {"name": "old", "profile": "legacy_camera", "password": PW["old"], "recovery": ["questions"]},
+    ]}],
+}
+IV = "00112233445566778899aabbccddeeff"
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    with RunningFleet(FLEET, out_dir=tmp_path_factory.mktemp("recovery")) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh(fleet):
+    for name, password in PW.items():
+        fleet.control.provision(name, activated=True, password=password)
+    yield
+
+
+def client(fleet, name):
+    return Client(fleet, name, password=PW[name])
+
+
+def area(fleet, name):
+    return fleet.control.state(name)["areas"]["recovery"]
+
+
+def key_of(c, password):
+    """§2.2, computed from the device's own SecurityCap (a third copy, on purpose)."""
+    cap = xml(c.get("/ISAPI/Security/capabilities?username=admin"))
+    salt, n = cap.findtext("{*}salt"), int(cap.findtext("{*}keyIterateNum"))
+    h = lambda s: hashlib.sha256(s.encode()).hexdigest()  # noqa: E731
+    k = h(h("admin" + salt + password) + "AaBbCcDd1234!@#$")
+    for _ in range(n - 1):
+        k = h(k)
+    return k[:32]
+
+
+def enc(key, value):
+    padder = padding.PKCS7(128).padder()
+    data = padder.update(base64.b64encode(value.encode())) + padder.finalize()
+    e = Cipher(algorithms.AES(binascii.unhexlify(key)), modes.CBC(binascii.unhexlify(IV))).encryptor()
+    return binascii.hexlify(e.update(data) + e.finalize()).decode()
+
+
+def questions_body(answers, password):
+    qs = "".join(f"<Question><id>{i}</id><answer>{a}</answer></Question>" for i, a in enumerate(answers, 1))
+    pw = f"<password>{password}</password>" if password is not None else ""
+    return f"<SecurityQuestion><QuestionList>{qs}</QuestionList>{pw}</SecurityQuestion>".encode()
+
+
+def test_capabilities_follow_the_recovery_key(fleet):
+    cap = xml(client(fleet, "full").get("/ISAPI/Security/capabilities"))
+    assert [cap.findtext("{*}" + f) for f in ("isSupportGUIDFileDataExport", "isSupportSecurityQuestionConfig",
+                                             "isSupportSecurityEmail")] == ["true", "true", "true"]
+    cap = xml(client(fleet, "none").get("/ISAPI/Security/capabilities"))
+    # as recorded from the real V5.7.18 camera: questions false, the other two absent
+    assert cap.findtext("{*}isSupportSecurityQuestionConfig") == "false"
+    assert cap.find("{*}isSupportGUIDFileDataExport") is None
+    for path in ("/ISAPI/Security/questionConfiguration", "/ISAPI/Security/email/parameter?format=json"):
+        resp = client(fleet, "none").get(path)
+        assert resp.status_code == 403 and sub_status(resp) == "notSupport"
+
+
+def test_questions_in_security_mode_are_marked_and_never_read_back(fleet):
+    c = client(fleet, "full")
+    key = key_of(c, PW["full"])
+    answers = ["answer-one", "answer-two", "answer-three"]
+    body = questions_body([enc(key, a) for a in answers], enc(key, PW["full"]))
+    resp = c.put(f"/ISAPI/Security/questionConfiguration?security=1&iv={IV}", body)
+    assert resp.status_code == 200, resp.text
+    got = c.get("/ISAPI/Security/questionConfiguration")
+    assert [m.text for m in xml(got).findall(".//{*}mark")] == ["true"] * 3
+    assert "answer-one" not in got.text
+    assert area(fleet, "full")["questions"] == [1, 2, 3]
+    assert "answer-one" not in json.dumps(fleet.control.state("full"))
+
+
+def test_questions_refusals(fleet):
+    c = client(fleet, "full")
+    ok = ["a1", "a2", "a3"]
+    assert c.put("/ISAPI/Security/questionConfiguration", questions_body(ok, None)).status_code == 400
+    wrong = c.put("/ISAPI/Security/questionConfiguration", questions_body(ok, "Wrong-Pass-01"))
+    assert wrong.status_code == 400 and sub_status(wrong) == "loginPasswordError"
+    dup = c.put("/ISAPI/Security/questionConfiguration", questions_body(["x", "x", "y"], PW["full"]))
+    assert dup.status_code == 403 and sub_status(dup) == "invalidOperation"
+    two = c.put("/ISAPI/Security/questionConfiguration", questions_body(["x", "y"], PW["full"]))
+    assert two.status_code == 400 and sub_status(two) == "badParameters"
+    # an answer encrypted with another password's key is a wrong value, not a crash
+    other = key_of(c, "Not-The-Pass1")
+    bad = c.put(f"/ISAPI/Security/questionConfiguration?security=1&iv={IV}",
+                questions_body([enc(other, a) for a in ok], enc(other, PW["full"])))
+    assert bad.status_code == 400 and sub_status(bad) == "loginPasswordError"
+    assert area(fleet, "full")["questions"] == [] and area(fleet, "full")["writes"] == 0
+
+
+def test_plain_questions_on_firmware_without_security_mode(fleet):
+    c = client(fleet, "old")
+    assert c.put("/ISAPI/Security/questionConfiguration", questions_body(["a", "b", "c"], PW["old"])).status_code == 200
+    assert area(fleet, "old")["questions"] == [1, 2, 3]
+    refused = c.put(f"/ISAPI/Security/questionConfiguration?security=1&iv={IV}", questions_body(["a", "b", "c"], PW["old"]))
+    assert refused.status_code == 400 and sub_status(refused) == "badParameters"
+
+
+def test_reserved_email_is_masked_in_a_get(fleet):
+    c = client(fleet, "full")
+    body = {"SecurityEmail": {"SecurityInformation": [{"emailAddress": "ops@example.com"}], "password": PW["full"]}}
+    resp = c.put("/ISAPI/Security/email/parameter?format=json", json.dumps(body).encode())
+    assert resp.status_code == 200 and resp.json()["subStatusCode"] == "ok"
+    shown = c.get("/ISAPI/Security/email/parameter?format=json").json()
+    assert shown["SecurityEmail"]["SecurityInformation"] == [{"emailAddress": "o****@example.com"}]
+    body["SecurityEmail"]["password"] = "Wrong-Pass-01"
+    resp = c.put("/ISAPI/Security/email/parameter?format=json", json.dumps(body).encode())
+    assert resp.status_code == 400 and resp.json()["subStatusCode"] == "loginPasswordError"
+
+
+def test_guid_export_in_security_mode_and_its_lock(fleet):
+    c = client(fleet, "full")
+    key = key_of(c, PW["full"])
+    url = f"/ISAPI/Security/GUIDFileData?security=1&iv={IV}"
+    plain = c.post("/ISAPI/Security/GUIDFileData", f"<LoginPassword><password>{PW['full']}</password></LoginPassword>".encode())
+    assert plain.status_code == 400  # never in plain text
+    good = c.post(url, f"<LoginPassword><password>{enc(key, PW['full'])}</password></LoginPassword>".encode())
+    assert good.status_code == 200 and len(good.content) == 128
+    retries = []
+    for _ in range(3):
+        bad = c.post(url, f"<LoginPassword><password>{enc(key, 'Wrong-Pass-01')}</password></LoginPassword>".encode())
+        retries.append((bad.status_code, text(bad, "lockStatus"), text(bad, "retryTimes")))
+    assert retries == [(400, "unlock", "2"), (400, "unlock", "1"), (403, "locked", "0")]
+    locked = c.post(url, f"<LoginPassword><password>{enc(key, PW['full'])}</password></LoginPassword>".encode())
+    assert locked.status_code == 403 and text(locked, "lockStatus") == "locked"
+    assert int(text(locked, "resLockTime")) > 0
+    assert good.content.decode() not in json.dumps(fleet.control.state("full"))
