@@ -47,6 +47,8 @@ REPLY_MODES = ("unicast", "multicast", "both")
 PROFILE_REPLY = {"nvr": "unicast", "current_camera": "multicast", "legacy_camera": "multicast"}
 LOCK_ATTEMPTS = 6
 LOCK_SECONDS = 1800
+RESET_ATTEMPTS = 7  # wrong GUID imports before resets are refused (recovery reference §8)
+RESET_LOCK_SECONDS = 1800
 IP_MULTICAST_ALL = 49  # Linux; not exported by Python 3.11
 # Synthetic numeric DeviceType values taken from real replies of each kind (sadp.md §2.2).
 DEVICE_TYPE = {"camera": 140063, "nvr": 44322}
@@ -179,6 +181,7 @@ def parse_probe(data: bytes) -> Optional[dict]:
     fields = {child.tag.lower(): ((child.text or "").strip(), dict(child.attrib)) for child in root}
     if not fields.get("uuid", ("",))[0] or not fields.get("types", ("",))[0]:
         return None
+    fields["__root__"] = (root, {})  # nested lists (AnswerReset's QuestionList)
     return fields
 
 
@@ -354,6 +357,77 @@ class SadpResponder(asyncio.DatagramProtocol):
             return {"Result": "failed"}
         self._apply(network)
         return {"Result": "success", **device_fields(device)}
+
+    # -- self-service resets (docs/developer/sadp-reference.md, §3.7 c-d;
+    #    docs/developer/recovery-reference.md, §7-§8) ---------------------------------------------
+    # Emulator choices where the facts stop: <GUID> travels as the exported text; answers and the
+    # new password are protected like activate's password (the DLL's EncryptAnswerByRandomStr /
+    # EncryptPWByRandomStr, inferred to be that scheme); GUID and answer failures share one budget:
+    # 7 wrong → resets refused for 30 minutes (§8, stated for GUID imports), scaled by time_scale.
+
+    def _reset_lock(self, rec) -> Optional[dict]:
+        left = rec.reset_locked_until - time.time()
+        if rec.reset_locked_until and left <= 0:
+            rec.reset_locked_until, rec.reset_failures = 0.0, 0
+        if left > 0:
+            return {"Result": "locked", "RetryTimes": 0, "SurplusLockTime": max(1, math.ceil(left / 60.0))}
+        return None
+
+    def _reset(self, probe, method: str, check) -> dict:
+        device, state = self.device, self.device.state
+        rec = state.areas["recovery"]
+        if not state.activated:
+            return {"Result": "notActivated"}
+        if method not in device.spec.recovery:
+            return {"Result": "failed"}
+        locked = self._reset_lock(rec)
+        if locked:
+            return locked
+        random_string, self.area.exchange = self.area.exchange, None  # single use
+        if random_string is None:
+            return {"Result": "failed"}
+        password = decrypt_password(probe.get("password", ("",))[0], random_string)
+        if password is None:
+            return {"Result": "failed"}
+        admin = state.user_by_name("admin")
+        if not check(rec, admin, random_string):
+            rec.reset_failures += 1
+            state.add_log("sadpResetError", method=method, failures=rec.reset_failures)
+            if rec.reset_failures >= RESET_ATTEMPTS:
+                rec.reset_locked_until = time.time() + RESET_LOCK_SECONDS * device.clock.scale
+                return self._reset_lock(rec)
+            return {"Result": "invalidGUID" if method == "guid" else "AnswerError",
+                    "RetryTimes": RESET_ATTEMPTS - rec.reset_failures, "SurplusLockTime": 0}
+        if passwords.policy_error("admin", password, device.spec.profile.password_len):
+            return {"Result": "riskPassword"}
+        admin.password = password
+        rec.reset_failures = 0
+        rec.guid = rec.guid_password = None  # the file is void once used (§8)
+        state.add_log("sadpReset", method=method)
+        return {"Result": "success"}
+
+    def _on_guidreset(self, probe) -> dict:
+        given = probe.get("guid", ("",))[0]
+
+        def check(rec, admin, random_string):
+            return bool(given) and rec.guid_valid(admin.password) and secrets.compare_digest(given, rec.guid)
+        return self._reset(probe, "guid", check)
+
+    def _on_answerreset(self, probe) -> dict:
+        root = probe["__root__"][0]
+
+        def check(rec, admin, random_string):
+            given = {}
+            for q in root.iter("Question"):
+                try:
+                    qid = int(xmlgen.text(q, "ID") or "")
+                except ValueError:
+                    return False
+                given[qid] = decrypt_password(xmlgen.text(q, "Answer") or "", random_string)
+            return len(rec.answers) == 3 and len(given) == 3 and all(
+                given.get(qid) is not None and secrets.compare_digest(given[qid], answer)
+                for qid, answer in rec.answers.items())
+        return self._reset(probe, "questions", check)
 
     def _new_network(self, probe) -> Optional[IPConfig]:
         def value(tag):

@@ -75,6 +75,8 @@ class Recovery:
     guid_exported_at: Optional[float] = None
     export_failures: int = 0
     export_locked_until: float = 0.0
+    reset_failures: int = 0  # SADP GUIDReset / AnswerReset (emulator/sadp.py)
+    reset_locked_until: float = 0.0
     writes: int = 0  # accepted preparation writes (idempotence tests count them)
     security_mode_writes: int = 0
 
@@ -86,7 +88,8 @@ class Recovery:
         # No answer, address or GUID: the control API shows what is configured, not the secrets.
         return {"questions": sorted(self.answers), "email_set": self.email is not None,
                 "guid_exported": self.guid is not None, "guid_exported_at": self.guid_exported_at,
-                "export_failures": self.export_failures, "writes": self.writes,
+                "export_failures": self.export_failures, "reset_failures": self.reset_failures,
+                "reset_locked": self.reset_locked_until > time.time(), "writes": self.writes,
                 "security_mode_writes": self.security_mode_writes}
 
 
