@@ -49,7 +49,8 @@ def rfleet(tmp_path_factory):
             {'name': n, 'profile': p, 'kind': 'camera', 'activated': True,
              'password': strong_password(), 'recovery': m} for n, p, m in DEVICES]}],
     }
-    with RunningFleet(fleet=spec, out_dir=str(tmp_path_factory.mktemp('rfleet'))) as running:
+    with RunningFleet(fleet=spec, out_dir=str(tmp_path_factory.mktemp('rfleet')),
+                      extra_args=['--sadp', '--sadp-reply', 'unicast']) as running:
         yield running
 
 
@@ -219,3 +220,110 @@ def test_a_wrong_recovery_email_is_refused_before_writing(rfleet, store, tmp_pat
     assert rc != 0
     assert "recovery_email 'not-an-address' is not an e-mail address" in res['qe-cam']['result']['msg']
     assert rfleet.control.state('qe-cam')['areas']['recovery']['writes'] == 0
+
+
+RESET = '''
+- hosts: "{{ targets }}"
+  gather_facts: false
+  tasks:
+    - name: reset
+      camfleet.hikvision.recovery_reset:
+        interfaces: [lo]
+        mac: "{{ macs[inventory_hostname] }}"
+        host: "{{ isapi_host }}"
+        port: "{{ isapi_port }}"
+        ca_path: "{{ isapi_ca_path }}"
+        store: "{{ store }}"
+        method: "{{ method | default('auto') }}"
+'''
+
+
+def reset(rfleet, store, tmp_path, name, check=False, **extra):
+    macs = dict((n, rfleet.devices[n]['mac']) for n, d, d2 in DEVICES)
+    rc, results, out = run_playbook(rfleet, RESET, tmp_path, check=check, env={'ANSIBLE_VERBOSITY': '4'},
+                                    extra_vars=dict(store=store.settings, targets=name, macs=macs, **extra))
+    return rc, [r for r in results if r['task'] == 'reset'][0]['result'], out
+
+
+def _lose_password(rfleet, store, name):
+    """Someone changed the admin password by hand: the store's current one no longer works."""
+    old, new = store.current(name, 'admin'), strong_password()
+    info = rfleet.devices[name]
+    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
+                                     username='admin', password=old, validate_certs=True,
+                                     ca_path=rfleet.ca_path, timeout=10), name=name)
+    client.put('/ISAPI/Security/users/1', xmldoc.element(
+        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
+    client.close()
+
+
+def test_reset_with_the_guid_file_then_with_the_answers(rfleet, store, tmp_path):
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    assert rc == 0
+    before = store.current('full-cam', 'admin')
+    guid = store.secret('full-cam', 'guid_file')['value']
+
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam', check=True)
+    assert rc == 0 and result['changed'] and result['method'] == 'guid'
+    assert store.current('full-cam', 'admin') == before and store.record('full-cam', 'admin').pending is None
+
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam')
+    assert rc == 0, out[-3000:]
+    assert result['method'] == 'guid' and result['proven'] and result['store']['state'] == 'current'
+    new = store.current('full-cam', 'admin')
+    assert new != before
+    assert rfleet.control.check_password('full-cam', 'admin', new)
+    assert guid not in out and new not in out and before not in out
+    # the GUID file is used up and dead with the old password: the next reset takes the answers
+    _lose_password(rfleet, store, 'full-cam')
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam')
+    assert rc == 0, out[-3000:]
+    assert result['method'] == 'answers'
+    third = store.current('full-cam', 'admin')
+    assert rfleet.control.check_password('full-cam', 'admin', third)
+    for answer in store.secret('full-cam', 'security_answers')['value']:
+        assert answer not in out
+    assert_no_failed_login(rfleet)
+
+
+def test_a_wrong_guid_is_refused_counted_and_the_pending_password_discarded(rfleet, store, tmp_path):
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    entry = store.secret('full-cam', 'guid_file')
+    store.set_secret('full-cam', 'guid_file', '0' * 128, password_version=entry['password_version'])
+    device_password = store.current('full-cam', 'admin')
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam', method='guid')
+    assert rc != 0
+    assert 'refused the GUID file (invalidGUID); 6 attempt(s) left' in result['msg']
+    assert result['store']['state'] == 'discarded'
+    assert store.record('full-cam', 'admin').pending is None
+    assert rfleet.control.check_password('full-cam', 'admin', device_password)
+    assert rfleet.control.state('full-cam')['areas']['recovery']['reset_failures'] == 1
+    assert_no_failed_login(rfleet)
+
+
+def test_a_locked_device_is_recorded_and_then_left_alone(rfleet, store, tmp_path):
+    from ansible_collections.camfleet.hikvision.plugins.module_utils import sadp, recovery_reset
+    play(rfleet, store, tmp_path, targets='full-cam')
+    mac = rfleet.devices['full-cam']['mac']
+    with sadp.SadpSocket(['lo']) as sock:
+        link = sock.link_named('lo')
+        for attempt in range(7):
+            try:
+                recovery_reset.send_reset(sock, link, sadp.normalize_mac(mac), 'guid', 'f' * 128,
+                                          strong_password(), 3.0, 2)
+            except Exception:
+                pass
+    assert rfleet.control.state('full-cam')['areas']['recovery']['reset_locked']
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam')
+    assert rc != 0 and 'refuses password resets for' in result['msg']
+    assert result['lock']['until'] and result['store']['state'] == 'discarded'
+    failures = rfleet.control.state('full-cam')['areas']['recovery']['reset_failures']
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam')
+    assert rc != 0 and 'refuses password resets until' in result['msg'] and 'nothing sent' in result['msg']
+    assert rfleet.control.state('full-cam')['areas']['recovery']['reset_failures'] == failures
+
+
+def test_no_secret_no_reset(rfleet, store, tmp_path):
+    rc, result, out = reset(rfleet, store, tmp_path, 'plain-cam')
+    assert rc != 0
+    assert 'holds no usable recovery secret' in result['msg'] and 'nothing sent' in result['msg']
