@@ -32,7 +32,8 @@ IV = "00112233445566778899aabbccddeeff"
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
-    with RunningFleet(FLEET, out_dir=tmp_path_factory.mktemp("recovery")) as running:
+    with RunningFleet(FLEET, out_dir=tmp_path_factory.mktemp("recovery"),
+                      extra_args=["--sadp", "--sadp-reply", "unicast"]) as running:
         yield running
 
 
@@ -157,3 +158,57 @@ def test_guid_export_in_security_mode_and_its_lock(fleet):
     assert locked.status_code == 403 and text(locked, "lockStatus") == "locked"
     assert int(text(locked, "resLockTime")) > 0
     assert good.content.decode() not in json.dumps(fleet.control.state("full"))
+
+
+def _sadp_reset(fleet, name, method, secret, new_password):
+    from ansible_collections.camfleet.hikvision.plugins.module_utils import sadp, recovery_reset
+    with sadp.SadpSocket(["lo"]) as sock:
+        return recovery_reset.send_reset(sock, sock.link_named("lo"), sadp.normalize_mac(fleet.devices[name]["mac"]),
+                                         method, secret, new_password, 3.0, 2)
+
+
+def _export(c, password):
+    key = key_of(c, password)
+    return c.post(f"/ISAPI/Security/GUIDFileData?security=1&iv={IV}",
+                  f"<LoginPassword><password>{enc(key, password)}</password></LoginPassword>".encode()).content.decode()
+
+
+def test_guid_reset_works_once_and_dies_with_a_password_change(fleet):
+    c = client(fleet, "full")
+    guid = _export(c, PW["full"])
+    assert _sadp_reset(fleet, "full", "guid", guid, "New-Pass-00001") == "success"
+    assert fleet.control.check_password("full", "admin", "New-Pass-00001")
+    with pytest.raises(Exception, match="invalidGUID"):  # used up
+        _sadp_reset(fleet, "full", "guid", guid, "New-Pass-00002")
+    c = Client(fleet, "full", password="New-Pass-00001")
+    guid = _export(c, "New-Pass-00001")
+    c.put("/ISAPI/Security/users/1", b"<User><id>1</id><userName>admin</userName><password>New-Pass-00003</password>"
+          b"<loginPassword>New-Pass-00001</loginPassword></User>")
+    assert fleet.control.check_password("full", "admin", "New-Pass-00003")
+    with pytest.raises(Exception, match="invalidGUID"):  # exported before the change
+        _sadp_reset(fleet, "full", "guid", guid, "New-Pass-00004")
+    assert area(fleet, "full")["reset_failures"] == 2
+
+
+def test_answer_reset_needs_all_three_and_counts_to_the_lock(fleet):
+    c = client(fleet, "old")
+    c.put("/ISAPI/Security/questionConfiguration", questions_body(["red", "green", "blue"], PW["old"]))
+    with pytest.raises(Exception, match=r"AnswerError\); 6 attempt"):
+        _sadp_reset(fleet, "old", "answers", ["red", "green", "yellow"], "New-Pass-00001")
+    assert fleet.control.check_password("old", "admin", PW["old"])
+    assert _sadp_reset(fleet, "old", "answers", ["red", "green", "blue"], "New-Pass-00001") == "success"
+    assert area(fleet, "old")["reset_failures"] == 0
+    for _ in range(6):
+        with pytest.raises(Exception, match="AnswerError"):
+            _sadp_reset(fleet, "old", "answers", ["x", "y", "z"], "New-Pass-00002")
+    with pytest.raises(Exception, match="refuses password resets for 1 more minute"):
+        _sadp_reset(fleet, "old", "answers", ["x", "y", "z"], "New-Pass-00002")
+    # locked: even the right answers are refused now
+    with pytest.raises(Exception, match="refuses password resets"):
+        _sadp_reset(fleet, "old", "answers", ["red", "green", "blue"], "New-Pass-00002")
+    assert fleet.control.check_password("old", "admin", "New-Pass-00001")
+
+
+def test_sadp_reset_on_firmware_without_the_method_fails(fleet):
+    with pytest.raises(Exception, match="Result failed"):
+        _sadp_reset(fleet, "none", "guid", "f" * 128, "New-Pass-00001")
