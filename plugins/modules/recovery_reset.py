@@ -11,9 +11,9 @@ module: recovery_reset
 short_description: Reset a lost admin password over SADP with the recovery secrets the credential store kept
 version_added: 0.1.0
 description:
-  - For a device whose admin password nobody knows any more, but which M(camfleet.hikvision.recovery)
+  - "For a device whose admin password nobody knows any more, but which M(camfleet.hikvision.recovery)
     prepared earlier: resets the admin password over SADP on the local network with the GUID file
-    (C(GUIDReset)) or the three security answers (C(AnswerReset)) kept in the credential store.
+    (C(GUIDReset)) or the three security answers (C(AnswerReset)) kept in the credential store."
   - "The store discipline of M(camfleet.hikvision.activate) applies: a new password meeting
     O(password_policy) is generated and written to the store as B(pending) before the reset is
     sent; one ISAPI login with it proves the reset, then it is promoted to current. A reset the
@@ -72,6 +72,7 @@ options:
 extends_documentation_fragment:
   - camfleet.hikvision.connection
   - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.ISAPI_GROUP
   - camfleet.hikvision.credential_store
 attributes:
   check_mode:
