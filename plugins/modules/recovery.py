@@ -103,7 +103,7 @@ EXAMPLES = r'''
       ansible.builtin.debug:
         msg: "{{ inventory_hostname }}: {{ ready.recovery | dict2items | selectattr('value.ready') | map(attribute='key') | list }}"
 
-- name: Audit only (check mode): which methods are ready, which GUID files are stale
+- name: "Audit only (check mode): which methods are ready, which GUID files are stale"
   camfleet.hikvision.recovery:
     host: "{{ isapi_host }}"
   check_mode: true
