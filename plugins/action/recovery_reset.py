@@ -42,7 +42,9 @@ class ActionModule(StoreActionBase):
         base = self._device_args(args)
         for key in ('guid', 'answers', 'proof_only', 'password'):
             base.pop(key, None)
-        state = lambda s, **kw: dict({'backend': store.name, 'state': s}, **kw)  # noqa: E731
+
+        def state(name, **extra):
+            return dict({'backend': store.name, 'state': name}, **extra)
 
         if record.pending is not None:
             outcome = self._invoke(dict(base, password=record.pending, proof_only=True,

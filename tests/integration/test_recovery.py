@@ -327,3 +327,13 @@ def test_no_secret_no_reset(rfleet, store, tmp_path):
     rc, result, out = reset(rfleet, store, tmp_path, 'plain-cam')
     assert rc != 0
     assert 'holds no usable recovery secret' in result['msg'] and 'nothing sent' in result['msg']
+
+
+def test_shipped_module_path_stores_the_guid_and_shows_no_secret(rfleet, store, tmp_path):
+    rc, results, out = run_playbook(rfleet, PLAY, tmp_path, extra_vars=dict(store=store.settings, targets='full-cam'),
+                                    env={'ANSIBLE_VERBOSITY': '4', 'CAMFLEET_FORCE_MODULE': '1'})
+    assert rc == 0, out[-3000:]
+    result = [r for r in results if r['task'] == 'recovery'][0]['result']
+    assert result['recovery']['guid_file']['ready'] and 'guid_file' not in result
+    assert len(store.secret('full-cam', 'guid_file')['value']) == 128
+    assert_no_secret(store, out, results)
