@@ -133,7 +133,9 @@ def export_guid(client, caps, password):
     xmldoc._fill(doc, {'password': enc(password)})
     reply = client.request('POST', GUID, params=params, data=xmldoc.serialize(doc),
                            headers={'Content-Type': 'application/xml; charset="UTF-8"'},
-                           idempotent=False, max_bytes=GUID_MAX_BYTES, secret=False)
+                           idempotent=False, max_bytes=GUID_MAX_BYTES,
+                           # the password goes encrypted, but the answer is the GUID file in clear
+                           secret='the GUID file in its answer')
     if reply.status != 200 or reply.looks_like_xml():
         detail = ''
         if reply.looks_like_xml():

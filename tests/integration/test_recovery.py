@@ -337,3 +337,16 @@ def test_shipped_module_path_stores_the_guid_and_shows_no_secret(rfleet, store, 
     assert result['recovery']['guid_file']['ready'] and 'guid_file' not in result
     assert len(store.secret('full-cam', 'guid_file')['value']) == 128
     assert_no_secret(store, out, results)
+
+
+def test_over_plain_http_no_clear_secret_is_sent(rfleet, store, tmp_path):
+    http = PLAY.replace('port: "{{ isapi_port }}"', 'port: "{{ isapi_http_port }}"\n        scheme: http')
+    rc, results, out = run_playbook(rfleet, http, tmp_path, extra_vars=dict(store=store.settings, targets='full-cam'))
+    result = [r for r in results if r['task'] == 'recovery'][0]['result']
+    assert rc != 0
+    # the answers travel encrypted (security mode); the GUID file would come back in clear
+    assert ('refused to send POST /ISAPI/Security/GUIDFileData over plain HTTP: it carries the GUID '
+            'file in its answer') in result['msg']
+    area = rfleet.control.state('full-cam')['areas']['recovery']
+    assert area['guid_exported'] is False and area['security_mode_writes'] == 1
+    assert store.secret('full-cam', 'security_answers')['state'] == 'pending'  # re-sent next run
