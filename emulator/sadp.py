@@ -27,6 +27,7 @@ import secrets
 import socket
 import struct
 import time
+import zlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Optional
@@ -378,7 +379,7 @@ class SadpResponder(asyncio.DatagramProtocol):
         rec = state.areas["recovery"]
         if not state.activated:
             return {"Result": "notActivated"}
-        if method not in device.spec.recovery:
+        if method != "vendor" and method not in device.spec.recovery:
             return {"Result": "failed"}
         locked = self._reset_lock(rec)
         if locked:
@@ -396,7 +397,7 @@ class SadpResponder(asyncio.DatagramProtocol):
             if rec.reset_failures >= RESET_ATTEMPTS:
                 rec.reset_locked_until = time.time() + RESET_LOCK_SECONDS * device.clock.scale
                 return self._reset_lock(rec)
-            return {"Result": "invalidGUID" if method == "guid" else "AnswerError",
+            return {"Result": {"guid": "invalidGUID", "questions": "AnswerError"}.get(method, "codeError"),
                     "RetryTimes": RESET_ATTEMPTS - rec.reset_failures, "SurplusLockTime": 0}
         if passwords.policy_error("admin", password, device.spec.profile.password_len):
             return {"Result": "riskPassword"}
@@ -428,6 +429,39 @@ class SadpResponder(asyncio.DatagramProtocol):
                 given.get(qid) is not None and secrets.compare_digest(given[qid], answer)
                 for qid, answer in rec.answers.items())
         return self._reset(probe, "questions", check)
+
+    # -- the vendor flow (SADP reference §3.7 a; recovery reference §7): export a request, apply
+    #    the key support returned. The key check is the emulator's support-desk TEST DOUBLE.
+
+    def _on_getcode(self, probe) -> dict:
+        state = self.device.state
+        if not state.activated:
+            return {"Result": "notActivated"}
+        rec = state.areas["recovery"]
+        rec.request_code = secrets.token_hex(12).upper()
+        rec.request_at, rec.request_boot = time.time(), state.reboot_count
+        body = rec.request_code.encode("ascii")
+        # 03 00 00 00, the code text, a 4-byte checksum (§3.7 a; ⚠ CRC-32 is the emulator's pick)
+        blob = b"\x03\x00\x00\x00" + body + struct.pack("<I", zlib.crc32(body))
+        state.add_log("sadpResetRequestExported")
+        return {"Result": "success", "Code": base64.b64encode(blob).decode("ascii")}
+
+    def _on_reset(self, probe) -> dict:
+        from .handlers.recovery import REQUEST_SECONDS, support_key
+        given = probe.get("code", ("",))[0]
+        state = self.device.state
+
+        def check(rec, admin, random_string):
+            return bool(given) and secrets.compare_digest(given, support_key(rec.request_code))
+        rec = state.areas["recovery"]
+        if state.activated and (rec.request_code is None or rec.request_boot != state.reboot_count or
+                                time.time() - rec.request_at > REQUEST_SECONDS * self.device.clock.scale):
+            self.area.exchange = None
+            return {"Result": "exportFileOverDue"}
+        reply = self._reset(probe, "vendor", check)
+        if reply.get("Result") == "success":
+            rec.request_code = None  # one request, one reset
+        return reply
 
     def _new_network(self, probe) -> Optional[IPConfig]:
         def value(tag):

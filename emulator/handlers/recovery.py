@@ -75,6 +75,10 @@ class Recovery:
     guid_exported_at: Optional[float] = None
     export_failures: int = 0
     export_locked_until: float = 0.0
+    # The vendor flow (§7): the last exported reset request, when, and at which boot.
+    request_code: Optional[str] = None
+    request_at: float = 0.0
+    request_boot: int = -1
     reset_failures: int = 0  # SADP GUIDReset / AnswerReset (emulator/sadp.py)
     reset_locked_until: float = 0.0
     writes: int = 0  # accepted preparation writes (idempotence tests count them)
@@ -91,6 +95,16 @@ class Recovery:
                 "export_failures": self.export_failures, "reset_failures": self.reset_failures,
                 "reset_locked": self.reset_locked_until > time.time(), "writes": self.writes,
                 "security_mode_writes": self.security_mode_writes}
+
+
+def support_key(request_code: str) -> str:
+    """TEST DOUBLE of Hikvision's support desk: the 8-character key (the vendor FAQ's example
+    `5b449116` has that shape, §7) the emulator accepts for the request it exported. Hikvision's
+    real algorithm is secret (§9); this one is made up and only this emulator knows it."""
+    return hashlib.sha256(("camfleet-emulator-support-desk:" + request_code).encode()).hexdigest()[:8]
+
+
+REQUEST_SECONDS = 48 * 3600  # the returned key/file is valid 48 h (§8), voided by a reboot
 
 
 # Kept over a basic restore: the questions survive a restore that is not to default (§4).

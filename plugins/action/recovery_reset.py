@@ -40,7 +40,7 @@ class ActionModule(StoreActionBase):
         store = self._store(args, task_vars)
         record = store.record(device, ACCOUNT)
         base = self._device_args(args)
-        for key in ('guid', 'answers', 'proof_only', 'password'):
+        for key in ('guid', 'answers', 'proof_only', 'password', 'support_key'):
             base.pop(key, None)
 
         def state(name, **extra):
@@ -72,6 +72,9 @@ class ActionModule(StoreActionBase):
                              store=state('current' if record.current else 'none'))
 
         method = args.get('method') or 'auto'
+        if method == 'key' and not args.get('support_key'):
+            raise IsapiError('method=key needs support_key: the key Hikvision support returned for '
+                             'the exported request', device=device)
         guid = store.secret(device, 'guid_file')
         version = store.password_version(device, ACCOUNT)
         guid_ok = bool(guid) and version is not None and guid.get('password_version') == version
@@ -79,7 +82,9 @@ class ActionModule(StoreActionBase):
         answers_ok = bool(answers) and answers.get('state') == 'configured'
         if method == 'auto':
             method = 'guid' if guid_ok else ('answers' if answers_ok else None)
-        if method is None or (method == 'guid' and not guid_ok) or (method == 'answers' and not answers_ok):
+        if method == 'key':
+            pass  # the vendor flow: the key comes from support, not from the store
+        elif method is None or (method == 'guid' and not guid_ok) or (method == 'answers' and not answers_ok):
             raise IsapiError(
                 'the %s credential store holds no usable recovery secret for this device (GUID '
                 'file valid for the current password: %s; security answers configured: %s), so a '
@@ -87,7 +92,9 @@ class ActionModule(StoreActionBase):
                 '(playbooks/recover_password.yml) or the reset button' % (
                     store.name, 'yes' if guid_ok else ('stale' if guid else 'none'),
                     'yes' if answers_ok else 'no'), device=device)
-        secret = {'guid': guid['value']} if method == 'guid' else {'answers': answers['value']}
+        secret = {'guid': {'guid': guid['value'] if guid else None},
+                  'answers': {'answers': answers['value'] if answers else None},
+                  'key': {'support_key': args.get('support_key')}}[method]
 
         candidate = generate(ACCOUNT, resolve_policy(args.get('password_policy')), avoid=record.known())
         if self._task.check_mode:

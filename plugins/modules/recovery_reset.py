@@ -46,9 +46,16 @@ options:
   method:
     description:
       - V(auto) picks the GUID file when a valid one is stored, else the answers. Set by hand to force one.
+      - V(key) applies O(support_key), the vendor flow's key from Hikvision support.
     type: str
-    choices: [auto, guid, answers]
+    choices: [auto, guid, answers, key]
     default: auto
+  support_key:
+    description:
+      - The key Hikvision support returned for a reset request exported with
+        M(camfleet.hikvision.recovery_request) (O(method=key); C(playbooks/recover_password.yml)).
+        Only valid while the device holds that request (48 h, no reboot, no new export).
+    type: str
   password_policy:
     description: Rules of the generated password, as in M(camfleet.hikvision.activate).
     type: dict
@@ -138,7 +145,8 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options i
 SPEC = ModuleSpec(dict(
     SEARCH_ARGSPEC,
     mac=dict(type='str', required=True),
-    method=dict(type='str', choices=['auto', 'guid', 'answers'], default='auto'),
+    method=dict(type='str', choices=['auto', 'guid', 'answers', 'key'], default='auto'),
+    support_key=dict(type='str', no_log=True),
     password_policy=POLICY_ARGSPEC,
     store=STORE_ARGSPEC,
     guid=dict(type='str', no_log=True),

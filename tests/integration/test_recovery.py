@@ -5,6 +5,7 @@ run is at -vvvv and must show no answer, GUID file or password. Each device gets
 own (module scope) and no test costs a failed login."""
 import json
 import os
+import re
 
 import pytest
 
@@ -350,3 +351,70 @@ def test_over_plain_http_no_clear_secret_is_sent(rfleet, store, tmp_path):
     area = rfleet.control.state('full-cam')['areas']['recovery']
     assert area['guid_exported'] is False and area['security_mode_writes'] == 1
     assert store.secret('full-cam', 'security_answers')['state'] == 'pending'  # re-sent next run
+
+
+def _vendor(rfleet, store, tmp_path, phase, support):
+    rc, results, out = run_playbook(
+        rfleet, 'playbooks/recover_password.yml', tmp_path, limit='plain-cam', env={'ANSIBLE_VERBOSITY': '4'},
+        extra_vars=dict(recovery_phase=phase, support_dir=str(support), sadp_interfaces=['lo'],
+                        camfleet_credential_store=store.settings))
+    return rc, results, out
+
+
+def test_vendor_flow_export_then_apply_the_support_desk_test_double_key(rfleet, store, tmp_path):
+    support = tmp_path / 'support'
+    serial = rfleet.devices['plain-cam']['serial']
+    safe = re.sub(r'[^A-Za-z0-9_.-]', '_', serial)
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'export', support)
+    assert rc == 0, out[-3000:]
+    site = support / 'lab'
+    requests = [p.name for p in site.iterdir() if p.name.startswith(safe) and p.name.endswith('.xml')]
+    assert len(requests) == 1
+    csv = (site / 'devices.csv').read_text().splitlines()
+    assert csv[0] == 'serial,model,mac,firmware,site,location'
+    assert csv[1].startswith('%s,%s,' % (serial, rfleet.devices['plain-cam']['model'])) and ',lab,' in csv[1]
+    assert 'photos/<serial>.jpg' in (site / 'README.txt').read_text()
+    log = (support / 'changelog.csv').read_text().splitlines()
+    assert len(log) == 1 and ',plain-cam,%s,export,%s' % (serial, requests[0]) in log[0]
+
+    # Hikvision's support algorithm is secret: the emulator's support desk is a test double.
+    before = store.current('plain-cam', 'admin')
+    (site / ('%s.key' % safe)).write_text(rfleet.control.support_desk('plain-cam') + '\n')
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support)
+    assert rc == 0, out[-3000:]
+    new = store.current('plain-cam', 'admin')
+    assert new != before and rfleet.control.check_password('plain-cam', 'admin', new)
+    assert 'h of the 48 h window left' in out
+    assert new not in out and before not in out
+    log = (support / 'changelog.csv').read_text().splitlines()
+    assert len(log) == 2 and ',plain-cam,%s,apply-key,%s.key' % (serial, safe) in log[1]
+    assert_no_failed_login(rfleet)
+
+
+def test_vendor_flow_a_wrong_key_or_a_reboot_changes_nothing(rfleet, store, tmp_path):
+    support = tmp_path / 'support'
+    safe = re.sub(r'[^A-Za-z0-9_.-]', '_', rfleet.devices['plain-cam']['serial'])
+    assert _vendor(rfleet, store, tmp_path, 'export', support)[0] == 0
+    before = store.current('plain-cam', 'admin')
+    (support / 'lab' / ('%s.key' % safe)).write_text('00000000')
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support)
+    assert rc != 0 and 'refused the support key (codeError)' in out
+    assert (support / 'changelog.csv').read_text().splitlines()[-1].endswith(',apply-key,%s.key,failed' % safe)
+    assert store.current('plain-cam', 'admin') == before and store.record('plain-cam', 'admin').pending is None
+    # a reboot voids the request: even the right key is refused then
+    key = rfleet.control.support_desk('plain-cam')
+    (support / 'lab' / ('%s.key' % safe)).write_text(key)
+    info = rfleet.devices['plain-cam']
+    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
+                                     username='admin', password=before, validate_certs=True,
+                                     ca_path=rfleet.ca_path, timeout=10), name='plain-cam')
+    client.put('/ISAPI/System/reboot', idempotent=False)
+    client.close()
+    import time
+    deadline = time.time() + 20
+    while not rfleet.control.state('plain-cam')['online'] or rfleet.control.state('plain-cam')['rebooting']:
+        assert time.time() < deadline
+        time.sleep(0.2)
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support)
+    assert rc != 0 and 'no longer holds the reset request' in out
+    assert rfleet.control.check_password('plain-cam', 'admin', before)
