@@ -212,3 +212,21 @@ def test_answer_reset_needs_all_three_and_counts_to_the_lock(fleet):
 def test_sadp_reset_on_firmware_without_the_method_fails(fleet):
     with pytest.raises(Exception, match="Result failed"):
         _sadp_reset(fleet, "none", "guid", "f" * 128, "New-Pass-00001")
+
+
+def test_vendor_request_and_the_support_desk_test_double(fleet):
+    from ansible_collections.camfleet.hikvision.plugins.module_utils import sadp, recovery_reset
+    mac = sadp.normalize_mac(fleet.devices["none"]["mac"])
+    with sadp.SadpSocket(["lo"]) as sock:
+        link = sock.link_named("lo")
+        first = base64.b64decode(recovery_reset.export_request(sock, link, mac, 3.0))
+        assert first[:4] == b"\x03\x00\x00\x00"
+        old_key = fleet.control.support_desk("none")
+        second = base64.b64decode(recovery_reset.export_request(sock, link, mac, 3.0))
+        assert second != first
+        key = fleet.control.support_desk("none")
+        assert key != old_key and len(key) == 8
+        with pytest.raises(Exception, match="codeError"):  # the key of the voided first request
+            recovery_reset.send_reset(sock, link, mac, "key", old_key, "New-Pass-00001", 3.0, 2)
+        assert recovery_reset.send_reset(sock, link, mac, "key", key, "New-Pass-00001", 3.0, 2) == "success"
+    assert fleet.control.check_password("none", "admin", "New-Pass-00001")
