@@ -99,14 +99,14 @@ EXAMPLES = r'''
         recovery_email: cctv-recovery@example.com
       register: ready
 
-    - name: Devices with no self-service method ready
+    - name: Methods ready per device
       ansible.builtin.debug:
         msg: "{{ inventory_hostname }}: {{ ready.recovery | dict2items | selectattr('value.ready') | map(attribute='key') | list }}"
 
-- name: "Audit only (check mode): which methods are ready, which GUID files are stale"
-  camfleet.hikvision.recovery:
-    host: "{{ isapi_host }}"
-  check_mode: true
+    - name: "Audit only (check mode): which methods are ready, which GUID files are stale"
+      camfleet.hikvision.recovery:
+        host: "{{ isapi_host }}"
+      check_mode: true
 '''
 
 RETURN = r'''

@@ -16,7 +16,7 @@ description:
     reset request (the SADP C(getcode) blob), returned as RV(request) for the support package.
     Nothing is sent anywhere by the collection."
   - "Exporting again voids the earlier request, and so does a reboot; the key support returns is
-    valid 48 hours. Apply it with M(camfleet.hikvision.recovery_reset) O(method=key)."
+    valid 48 hours. Apply it with M(camfleet.hikvision.recovery_reset) with its option C(method=key)."
   - C(playbooks/recover_password.yml) runs both steps over a fleet and writes one support package per site.
 options:
   interfaces:
