@@ -148,6 +148,13 @@ def export_guid(client, caps, password):
     return reply.body.decode('ascii', 'replace').strip()
 
 
+def _check_email(params):
+    address = params.get('recovery_email')
+    if address is not None and ('@' not in address or len(address) > 32):
+        raise IsapiInputError('recovery_email %r is not an e-mail address of at most 32 characters '
+                              '(the device limit)' % address)
+
+
 def _check_input(params, caps):
     answers = params.get('security_answers')
     if answers is not None:
@@ -156,10 +163,6 @@ def _check_input(params, caps):
         if any(len(a) > caps.answer_max for a in answers):
             raise IsapiInputError('security_answers: each answer is at most %d characters on this '
                                   'device (SecurityAnswerLenLimit)' % caps.answer_max)
-    address = params.get('recovery_email')
-    if address is not None and ('@' not in address or len(address) > 32):
-        raise IsapiInputError('recovery_email %r is not an e-mail address of at most 32 characters '
-                              '(the device limit)' % address)
 
 
 def run_recovery(task):
@@ -167,6 +170,7 @@ def run_recovery(task):
     for the action plugin to store and remove."""
     params, client = task.params, task.client
     password = params['password']
+    _check_email(params)  # before anything is sent
     caps = discover(client)
     _check_input(params, caps)
     supported = caps.supported()
