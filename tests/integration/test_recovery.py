@@ -379,13 +379,14 @@ def test_vendor_flow_export_then_apply_the_support_desk_test_double_key(rfleet, 
 
     # Hikvision's support algorithm is secret: the emulator's support desk is a test double.
     before = store.current('plain-cam', 'admin')
-    (site / ('%s.key' % safe)).write_text(rfleet.control.support_desk('plain-cam') + '\n')
+    key = rfleet.control.support_desk('plain-cam')
+    (site / ('%s.key' % safe)).write_text(key + '\n')
     rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support)
     assert rc == 0, out[-3000:]
     new = store.current('plain-cam', 'admin')
     assert new != before and rfleet.control.check_password('plain-cam', 'admin', new)
     assert 'h of the 48 h window left' in out
-    assert new not in out and before not in out
+    assert new not in out and before not in out and key not in out
     log = (support / 'changelog.csv').read_text().splitlines()
     assert len(log) == 2 and ',plain-cam,%s,apply-key,%s.key' % (serial, safe) in log[1]
     assert_no_failed_login(rfleet)
