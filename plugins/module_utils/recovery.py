@@ -79,10 +79,9 @@ def questions_marked(client):
 
 def set_questions(client, caps, password, answers):
     params, enc = _secure(client, caps, password)
-    doc = xmldoc.element('SecurityQuestion', version=None)
-    xmldoc._fill(doc, {'QuestionList': {'Question': [
+    doc = xmldoc.element('SecurityQuestion', {'QuestionList': {'Question': [
         {'id': qid, 'answer': enc(answer)} for qid, answer in zip(QUESTION_IDS, answers)]},
-        'password': enc(password)})
+        'password': enc(password)}, version=None)
     # secret=False only when encrypted: plain answers are secrets the client's HTTP guard checks.
     client.put(QUESTIONS, doc, params=params, idempotent=True,
                secret=False if params else 'the admin password and the security answers')
@@ -129,8 +128,7 @@ def export_guid(client, caps, password):
                          'admin password in (§3 of the recovery reference); not exported',
                          device=client.device)
     params, enc = caps.mode.request(client.username, password)
-    doc = xmldoc.element('LoginPassword', version=None)
-    xmldoc._fill(doc, {'password': enc(password)})
+    doc = xmldoc.element('LoginPassword', {'password': enc(password)}, version=None)
     reply = client.request('POST', GUID, params=params, data=xmldoc.serialize(doc),
                            headers={'Content-Type': 'application/xml; charset="UTF-8"'},
                            idempotent=False, max_bytes=GUID_MAX_BYTES,
