@@ -419,3 +419,33 @@ def test_vendor_flow_a_wrong_key_or_a_reboot_changes_nothing(rfleet, store, tmp_
     rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support)
     assert rc != 0 and 'no longer holds the reset request' in out
     assert rfleet.control.check_password('plain-cam', 'admin', before)
+
+
+def test_an_interrupted_reset_is_reconciled_with_one_login_and_no_new_reset(rfleet, store, tmp_path):
+    # The device took the new password but the answer was lost: the store still holds it pending.
+    old, new = store.current('qe-cam', 'admin'), strong_password()
+    info = rfleet.devices['qe-cam']
+    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
+                                     username='admin', password=old, validate_certs=True,
+                                     ca_path=rfleet.ca_path, timeout=10), name='qe-cam')
+    client.put('/ISAPI/Security/users/1', xmldoc.element(
+        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
+    client.close()
+    store.set_pending('qe-cam', 'admin', new)
+    rc, result, out = reset(rfleet, store, tmp_path, 'qe-cam')
+    assert rc == 0, out[-3000:]
+    assert result['changed'] and result['store'] == {'backend': 'file', 'state': 'current', 'reconciled': True}
+    assert store.current('qe-cam', 'admin') == new
+    events = [e['event'] for e in rfleet.control.state('qe-cam')['log']]
+    assert 'sadpReset' not in events and 'sadpResetError' not in events
+    assert_no_failed_login(rfleet)
+
+
+def test_a_pending_password_the_device_refuses_is_discarded_after_one_login(rfleet, store, tmp_path):
+    store.set_pending('qe-cam', 'admin', strong_password())
+    current = store.current('qe-cam', 'admin')
+    rc, result, out = reset(rfleet, store, tmp_path, 'qe-cam')
+    assert rc != 0 and result['store']['state'] == 'discarded'
+    assert store.record('qe-cam', 'admin').pending is None and store.current('qe-cam', 'admin') == current
+    failures = [e['failures'] for e in rfleet.control.state('qe-cam')['locks'].values()]
+    assert failures == [1]  # exactly one login was tried, never repeated
