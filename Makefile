@@ -1,6 +1,13 @@
 # camfleet.hikvision — every target that needs Python runs inside .venv, made from pinned files.
-PYTHON ?= python3
+# .venv runs on the newest CPython 3.12+ on this machine (scripts/find_python.sh: PATH first,
+# then pyenv's versions); PYTHON=/path/to/python3.x picks another.
+PYTHON ?=
 VENV   := .venv
+# Compatibility passes (make compat, part of make test): each ansible-core release that
+# meta/runtime.yml's requires_ansible admits besides the newest, on the Python named here,
+# in its own .venv-compat-<release> made from requirements-compat-<release>.txt.
+COMPAT := 2.20
+COMPAT_PYTHON_2.20 := 3.12
 BIN    := $(VENV)/bin
 # The collection must be importable as ansible_collections.camfleet.hikvision: a link in
 # .collections/ points back at this checkout, so edits are live without a build step.
@@ -12,11 +19,24 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist compat molecule test-deps
+
+# $(call venv,DIR,MIN,MAX,PYTHON): (re)make DIR from the newest CPython MIN..MAX (or PYTHON).
+# A .venv that is a link to someone else's venv is never cleared.
+define venv
+	@if [ -L $(1) ]; then echo "$(1) is a link to a shared venv; remove the link to build your own" >&2; exit 1; fi
+	py="$(or $(4),$$(bash scripts/find_python.sh $(2) $(3)))" && echo "$(1): $$("$$py" -V) ($$py)" \
+	  && "$$py" -m venv --clear $(1)
+endef
 
 $(BIN)/.installed: requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	$(call venv,$(VENV),3.12,,$(PYTHON))
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+.venv-compat-%/.installed: requirements-compat-%.txt
+	$(call venv,.venv-compat-$*,$(COMPAT_PYTHON_$*),$(COMPAT_PYTHON_$*))
+	.venv-compat-$*/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 $(COLL_LINK):
@@ -30,11 +50,42 @@ demo: setup
 
 # Static checks first (they fail fast), pytest last (its summary is the closing line CI reads).
 test: setup
-	$(MAKE) --no-print-directory sanity lint
+	$(MAKE) --no-print-directory test-deps sanity lint compat molecule
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests
+
+# On each older ansible-core in COMPAT: sanity, and every ISAPI module through ansible-playbook
+# on both execution paths (in-process and shipped as a module). Kept small: the full suite
+# runs on the newest release only.
+COMPAT_SMOKE := tests/integration/test_module_path.py
+compat: $(COMPAT:%=.venv-compat-%/.installed) $(COLL_LINK)
+	@set -e; for v in $(COMPAT); do \
+	  echo "== compatibility pass: ansible-core $$v"; \
+	  PATH="$(CURDIR)/.venv-compat-$$v/bin:$$PATH" bash scripts/sanity.sh; \
+	  PATH="$(CURDIR)/.venv-compat-$$v/bin:$$PATH" .venv-compat-$$v/bin/python -m pytest \
+	    -p no:cacheprovider -q $(COMPAT_SMOKE); \
+	done
+
+# The roles' molecule scenarios (extensions/molecule/) against one emulated fleet.
+# e.g. make molecule MOLECULE_ARGS='-s backup'
+MOLECULE_ARGS ?=
+molecule: setup
+	$(BIN)/python scripts/molecule.py $(MOLECULE_ARGS)
 
 unit: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
+
+# System packages of the bindep.txt test profile that are missing (Debian: chromium,
+# chromium-driver for the audit report's browser test, which skips naming them when absent).
+# System packages of the tests (bindep.txt profile test: chromium for the audit report's browser
+# test). make test installs what is missing when it can (root with apt-get, as in CI); elsewhere
+# it says what to install, and the browser test skips naming the package.
+test-deps: setup
+	@missing="$$($(BIN)/bindep -b test || true)"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing test packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "note: install $$missing (Debian packages) for the browser test; it skips without them"; fi
 
 # ansible-test sanity on the built collection, without Docker (scripts/sanity.sh).
 # e.g. make sanity SANITY_ARGS='--test validate-modules'
@@ -45,6 +96,7 @@ sanity: setup
 # ansible-lint (production profile: playbooks/, roles/, module EXAMPLES; .ansible-lint), the
 # guides' structure (docs/docsite) and the changelog fragments.
 lint: setup
+	$(BIN)/ruff check --no-cache .
 	$(BIN)/ansible-lint --nocolor
 	$(BIN)/antsibull-docs lint-collection-docs --check-extra-docs-refs .
 	$(BIN)/antsibull-changelog lint
@@ -78,11 +130,12 @@ changelog: setup
 ee: setup
 	$(BIN)/python scripts/ee_context.py build/ee
 
+# Re-pin requirements-dev.txt (and each compatibility pass's file) from its .in file, resolved
+# on the Python its venv is made from.
 lock:
-	$(PYTHON) -m venv --clear /tmp/camfleet-lock
-	/tmp/camfleet-lock/bin/pip install --quiet -r requirements.in
-	{ echo "# Every package the project installs into .venv, pinned. Generated from requirements.in by 'make lock'."; \
-	  /tmp/camfleet-lock/bin/pip freeze | grep -v '^pip=='; } > requirements-dev.txt
+	LOCK_PYTHON="$(PYTHON)" bash scripts/lock.sh requirements.in requirements-dev.txt 3.12
+	$(foreach v,$(COMPAT),bash scripts/lock.sh requirements-compat-$(v).in \
+	  requirements-compat-$(v).txt $(COMPAT_PYTHON_$(v)) $(COMPAT_PYTHON_$(v)) && ) true
 
 clean:
-	rm -rf $(VENV) $(COLL_ROOT) .pytest_cache .ansible docs/build build dist
+	rm -rf $(VENV) $(COMPAT:%=.venv-compat-%) $(COLL_ROOT) .pytest_cache .ansible docs/build build dist

@@ -171,6 +171,10 @@ class Authenticator:
         entry = self.lock_entry(ip)
         if entry.locked_until is not None:
             return AuthResult("locked", lock_entry=entry)
+        forced = self.device.faults.locked_until
+        if forced is not None and time.time() < forced:
+            # fault "lock_seconds": answered as a locked client, without touching the lock table
+            return AuthResult("locked", lock_entry=LockEntry(self.device.state.lock.attempts, forced))
         scheme, _, rest = header.strip().partition(" ")
         scheme = scheme.lower()
         if scheme == "basic":

@@ -45,6 +45,11 @@ def _parser(prog: str = "python -m emulator") -> argparse.ArgumentParser:
                        help="whether a reboot keeps client locks (default no)")
     serve.add_argument("--login-password-counts", choices=("yes", "no"),
                        help="whether a wrong loginPassword counts as a failed login (default no)")
+    serve.add_argument("--timing", choices=("scaled", "realistic"),
+                       help="override the fleet's timing: scaled (time_scale applies) or realistic "
+                            "(real reboot, upgrade and lock durations)")
+    serve.add_argument("--state", metavar="DIR",
+                       help="keep each device's identity and settings in DIR across restarts")
     serve.add_argument("-v", "--verbose", action="store_true")
     return parser
 
@@ -64,7 +69,7 @@ async def serve(args) -> int:
 
     started = time.monotonic()
     overrides = {"time_scale": args.time_scale, "control_port": args.control_port,
-                 "overrides": lock_overrides(args)}
+                 "overrides": lock_overrides(args), "timing": args.timing}
     try:
         if args.fleet:
             if args.subnet:
@@ -88,15 +93,27 @@ async def serve(args) -> int:
     if os.path.exists(stale):
         os.unlink(stale)  # a waiter must never pick up the previous run's file
 
+    saved_states = {}
+    if args.state:
+        from . import persist
+        # Saved identities and passwords first: the outputs below describe the devices as they are.
+        saved_states = persist.adopt_identities(fleet, os.path.abspath(args.state))
+
     loop = asyncio.get_running_loop()
     vault_password = outputs.new_vault_password()
     secrets_by_name = {spec.name: spec.admin_password() for spec in fleet.devices}
     encrypting = loop.run_in_executor(None, outputs.vault_encrypt_all, vault_password, secrets_by_name)
 
     tls_dir = tempfile.mkdtemp(prefix="camfleet-emu-tls-")
-    runtime = FleetRuntime(fleet, tls_dir)
+    # With --state the CA and device key are kept too: certificates survive a restart.
+    ca_keep = os.path.join(os.path.abspath(args.state), "tls-keys.pem") if args.state else None
+    runtime = FleetRuntime(fleet, tls_dir, ca_keep=ca_keep)
     runtime.netns_interface = args.netns_interface
     runtime.sadp_interface = args.netns_interface or ("lo" if args.sadp else None)
+    saver = None
+    if args.state:
+        persist.restore_states(runtime, saved_states)
+        saver = persist.Saver(runtime, os.path.abspath(args.state))
     control_runner = None
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -107,6 +124,8 @@ async def serve(args) -> int:
         except RuntimeError as exc:
             print(f"emulator: {exc}", file=sys.stderr)
             return 1
+        if saver is not None:
+            saver.start()
         fleet_doc = {}
         control_runner = web.AppRunner(make_app(runtime, lambda: fleet_doc), access_log=None)
         await control_runner.setup()
@@ -127,6 +146,8 @@ async def serve(args) -> int:
         if control_runner is not None:
             await control_runner.cleanup()
         await runtime.stop()
+        if saver is not None:
+            await saver.stop()
         shutil.rmtree(tls_dir, ignore_errors=True)
 
 

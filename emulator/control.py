@@ -10,6 +10,14 @@ from aiohttp import web
 from .state import to_json
 
 
+def timing_view(device) -> dict:
+    """Real seconds this device takes now (timing mode and time_scale applied)."""
+    scale, spec = device.clock.scale, device.spec
+    return {"mode": device.runtime.fleet.timing, "time_scale": scale,
+            "reboot_seconds": spec.reboot_seconds * scale, "flash_seconds": spec.flash_seconds * scale,
+            "lock_seconds": device.state.lock.seconds * scale, "latency_ms": spec.latency_ms}
+
+
 def device_view(device) -> dict:
     st = device.state
     spec = device.spec
@@ -21,6 +29,7 @@ def device_view(device) -> dict:
                      "unlock_in": max(0.0, (entry.locked_until or now) - now)}
     faults = to_json(device.faults)
     faults["refuse_seconds_left"] = max(0.0, (device.faults.refuse_until or now) - now)
+    faults["lock_seconds_left"] = max(0.0, (device.faults.locked_until or now) - now)
     return {
         "name": spec.name, "site": spec.site, "kind": spec.kind, "profile": spec.profile.name,
         "model": spec.model, "serial": spec.serial, "mac": spec.mac, "firmware": spec.firmware,
@@ -47,12 +56,21 @@ def device_view(device) -> dict:
         "boot_time": st.boot_time,
         "reboot_count": st.reboot_count,
         "challenge_pending": device.challenge is not None,
+        "timing": timing_view(device),
         "faults": faults,
         "log": st.log,
         # each registered area's state; secrets are kept out by the area's own public() if any
         "areas": {name: (area.public() if hasattr(area, "public") else to_json(area))
                   for name, area in st.areas.items()},
     }
+
+
+# Handler modules add their own endpoints here: fn(routes, device_or_404), called by make_app.
+EXTENSIONS: list = []
+
+
+def json_error(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
 
 
 def counters_view(device) -> dict:
@@ -65,7 +83,7 @@ async def _json_body(request: web.Request) -> dict:
     try:
         data = await request.json()
     except (json.JSONDecodeError, ValueError):
-        raise web.HTTPBadRequest(text='{"error": "body is not JSON"}', content_type="application/json")
+        raise web.HTTPBadRequest(text='{"error": "body is not JSON"}', content_type="application/json") from None
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text='{"error": "body must be an object"}', content_type="application/json")
     return data
@@ -84,6 +102,9 @@ def _deny_spec(data) -> dict:
             raise ValueError("bad deny entry")
         spec[str(path)] = {"http": http, "sub": sub}
     return spec
+
+
+read_json = _json_body  # for EXTENSIONS
 
 
 def make_app(runtime, fleet_doc_provider) -> web.Application:
@@ -124,6 +145,10 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
     async def counters(request):
         return web.json_response(counters_view(device_or_404(request)))
 
+    @routes.get("/devices/{name}/requests")
+    async def request_log(request):
+        return web.json_response(list(device_or_404(request).request_log))
+
     @routes.post("/devices/{name}/counters/reset")
     async def reset_counters(request):
         device = device_or_404(request)
@@ -136,7 +161,7 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         device = device_or_404(request)
         data = await _json_body(request)
         unknown = set(data) - {"latency_ms", "refuse_seconds", "busy_next", "drop_response_next",
-                               "deny"}
+                               "reboot_after", "lock_seconds", "deny"}
         if unknown:
             raise web.HTTPBadRequest(text=json.dumps({"error": f"unknown faults {sorted(unknown)}"}),
                                      content_type="application/json")
@@ -147,6 +172,11 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
                 device.faults.busy_next = max(0, int(data["busy_next"]))
             if "drop_response_next" in data:
                 device.faults.drop_response_next = max(0, int(data["drop_response_next"]))
+            if "reboot_after" in data:
+                device.faults.reboot_after = max(0, int(data["reboot_after"]))
+            if "lock_seconds" in data:
+                seconds = float(data["lock_seconds"])
+                device.faults.locked_until = time.time() + seconds if seconds > 0 else None
             if "refuse_seconds" in data:
                 await device.refuse_for(float(data["refuse_seconds"]))
             if "deny" in data:
@@ -154,7 +184,7 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         except (TypeError, ValueError):
             raise web.HTTPBadRequest(text='{"error": "fault values must be numbers (deny: '
                                           '{path: {http: 400-599, sub: known code or null}})"}',
-                                     content_type="application/json")
+                                     content_type="application/json") from None
         return web.json_response(device_view(device)["faults"])
 
     @routes.delete("/devices/{name}/faults")
@@ -196,12 +226,14 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
             scale = float(data["scale"])
         except (KeyError, TypeError, ValueError):
             raise web.HTTPBadRequest(text='{"error": "need {\\"scale\\": number}"}',
-                                     content_type="application/json")
+                                     content_type="application/json") from None
         if scale <= 0:
             raise web.HTTPBadRequest(text='{"error": "scale must be > 0"}', content_type="application/json")
         runtime.clock.scale = scale
         return web.json_response({"scale": scale})
 
+    for extend in EXTENSIONS:
+        extend(routes, device_or_404)
     app = web.Application()
     app.add_routes(routes)
     return app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import ipaddress
 import logging
 import time
@@ -15,6 +16,7 @@ from .state import (AREAS, fresh_areas, Channel, Counters, DeviceState, Faults, 
                     NtpServer, TimeConfig, User, netmask_of)
 
 log = logging.getLogger("emulator.device")
+REQUEST_LOG_SIZE = 2000
 
 
 def fresh_network(spec: DeviceSpec, address: str) -> IPConfig:
@@ -74,6 +76,9 @@ class Device:
         # Requests seen per open connection (transport), for the Keep-Alive max countdown.
         self._connections: dict = {}
         self.sadp = None  # emulator.sadp.SadpResponder when SADP is served
+        # What a proxy or web-server access log would keep of each request: the request line and
+        # the headers, never the body (GET /devices/<name>/requests; tests scan it for secrets).
+        self.request_log = collections.deque(maxlen=REQUEST_LOG_SIZE)
 
     # --- listening -------------------------------------------------------------------------------
     def connection_requests(self, transport) -> int:
@@ -93,7 +98,8 @@ class Device:
 
     def ssl_context(self):
         if self._ssl is None or self._ssl[0] != self.state.address:
-            self._ssl = (self.state.address, self.runtime.ca.server_context(self.state.address, self.spec.name))
+            self._ssl = (self.state.address, self.runtime.ca.server_context(
+                self.state.address, self.spec.name, self.spec.certificate))
         return self._ssl[1]
 
     def wants_to_listen(self) -> bool:
@@ -216,6 +222,12 @@ class Device:
 
     async def _boot(self) -> None:
         self._boot_timer = None
+        self.power_on("boot")
+        await self.sync()
+
+    def power_on(self, event: str) -> None:
+        """What booting does to the state: staged network settings apply, uptime starts again.
+        (A restored --state device powers on too, emulator/persist.py.)"""
         staged = self.state.staged_network
         if staged is not None:
             self.state.network = staged
@@ -227,8 +239,7 @@ class Device:
                 staged.address = self.state.address
         self.state.boot_time = time.time()
         self.rebooting_until = None
-        self.state.add_log("boot", address=self.state.address)
-        await self.sync()
+        self.state.add_log(event, address=self.state.address)
 
     def factory_reset(self, mode: str) -> None:
         """basic: settings back to defaults, network and users kept; full: everything, inactive,

@@ -13,6 +13,7 @@ import yaml
 
 from . import passwords
 from .profiles import Profile, get_profile
+from .tls import CERTIFICATE_KINDS
 
 DEFAULTS = {
     "http_port": 80,
@@ -28,11 +29,20 @@ DEFAULTS = {
     "reboot_seconds": 60,
     "nonce_seconds": 300,
     "digest_algorithms": ["MD5"],
+    "latency_ms": 0,
+    "flash_seconds": 200,
+    "certificate": "conformant",
     # Self-service recovery methods the firmware offers (docs/developer/recovery-reference.md,
     # §1): any of guid, questions, email. The recorded profiles offer none (their SecurityCap says
     # so); a device models firmware that does (the DVR and the V5.7.17 camera of §1) with this key.
     "recovery": [],
 }
+TIMING_MODES = ("scaled", "realistic")
+# `timing: realistic`: real durations, time_scale 1 (README, Timing). Reboots take one to two
+# minutes (docs/developer/isapi-reference.md, §5.1: tools wait 1-2 min), a firmware flash some
+# minutes (§9.2: tools poll up to 30 min), the lock 30 minutes (the SecurityCap default). Each
+# device draws its own reboot and flash time from these ranges, stable for its serial.
+REALISTIC = {"reboot_seconds": (60, 120), "flash_seconds": (150, 420), "lock_seconds": (1800, 1800)}
 RECOVERY_METHODS = ("guid", "questions", "email")
 DEVICE_KEYS = set(DEFAULTS) | {
     "name", "kind", "profile", "activated", "password", "intended_password", "address",
@@ -69,6 +79,8 @@ class DeviceSpec:
     reboot_seconds: float
     nonce_seconds: float
     digest_algorithms: list
+    latency_ms: int
+    flash_seconds: float
     channels: list
     device_name: str
     device_id: str
@@ -77,6 +89,7 @@ class DeviceSpec:
     user_lock_attempts: int = 5
     lock_survives_reboot: bool = False
     login_password_counts: bool = False
+    certificate: str = "conformant"  # emulator.tls.CERTIFICATE_KINDS
     recovery: tuple = ()
 
     @property
@@ -94,6 +107,7 @@ class Fleet:
     control_port: int
     subnet: str
     devices: list
+    timing: str = "scaled"
 
     def by_name(self) -> dict:
         return {d.name: d for d in self.devices}
@@ -137,6 +151,16 @@ def _check_loopback(addr: str, where: str) -> str:
     return addr
 
 
+def _realistic(serial: str, given: dict) -> dict:
+    """Durations of one device in realistic timing; values the fleet file sets win."""
+    out = {}
+    for key, (low, high) in REALISTIC.items():
+        if key not in given:
+            draw = int(hashlib.sha256(f"{key}:{serial}".encode()).hexdigest(), 16)
+            out[key] = low + draw % (high - low + 1)
+    return out
+
+
 def _flag(value, name: str, key: str) -> bool:
     if not isinstance(value, bool):
         raise FleetError(f"device {name}: {key} must be true or false, not {value!r}")
@@ -152,7 +176,8 @@ def _recovery(value, name: str) -> tuple:
 
 
 def load_fleet(data: dict, *, time_scale: Optional[float] = None,
-               control_port: Optional[int] = None, overrides: Optional[dict] = None) -> Fleet:
+               control_port: Optional[int] = None, overrides: Optional[dict] = None,
+               timing: Optional[str] = None) -> Fleet:
     """overrides: defaults given on the command line; they win over the fleet file's defaults
     (not over a device's own keys)."""
     if not isinstance(data, dict):
@@ -161,6 +186,13 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
     defaults.update(data.get("defaults") or {})
     defaults.update({k: v for k, v in (overrides or {}).items() if v is not None})
     subnet = str(data.get("subnet", "127.20.0.0/16"))
+    mode = str(timing or data.get("timing") or "scaled")
+    if mode not in TIMING_MODES:
+        raise FleetError(f"timing must be one of {', '.join(TIMING_MODES)}, not {mode!r}")
+    if mode == "realistic":
+        if time_scale is not None and float(time_scale) != 1.0:
+            raise FleetError("timing realistic runs at time_scale 1; drop --time-scale")
+        time_scale = 1.0
     scale = float(time_scale if time_scale is not None else data.get("time_scale", 1.0))
     port = int(control_port if control_port is not None else data.get("control_port", 0))
     sites = data.get("sites")
@@ -251,9 +283,16 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
         if bad:
             raise FleetError(f"device {name}: unsupported digest algorithms {bad}")
 
+        certificate = str(cfg["certificate"])
+        if certificate not in CERTIFICATE_KINDS:
+            raise FleetError(f"device {name}: certificate must be one of {list(CERTIFICATE_KINDS)}")
+
         digest_seed = hashlib.sha256(serial.encode()).hexdigest()
         realm = (f"IP Camera({digest_seed[:5].upper()})" if profile.realm_style == "ipcamera"
                  else digest_seed[:24])
+
+        if mode == "realistic":
+            cfg.update(_realistic(serial, {**(data.get("defaults") or {}), **dev}))
 
         channels = list(cfg.get("channels") or [])
         if channels and kind != "nvr":
@@ -268,12 +307,14 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
             lock_attempts=int(cfg["lock_attempts"]), lock_seconds=int(cfg["lock_seconds"]),
             reboot_seconds=float(cfg["reboot_seconds"]), nonce_seconds=float(cfg["nonce_seconds"]),
             digest_algorithms=algos, channels=channels,
+            latency_ms=max(0, int(cfg["latency_ms"])), flash_seconds=float(cfg["flash_seconds"]),
             device_name=str(cfg.get("device_name") or profile.default_device_name),
             device_id=str(uuid.UUID(hashlib.md5(serial.encode()).hexdigest())),
             realm=realm, subnet=subnet,
             user_lock_attempts=int(cfg["user_lock_attempts"]),
             lock_survives_reboot=_flag(cfg["lock_survives_reboot"], name, "lock_survives_reboot"),
             login_password_counts=_flag(cfg["login_password_counts"], name, "login_password_counts"),
+            certificate=certificate,
             recovery=_recovery(cfg["recovery"], name),
         ))
 
@@ -284,7 +325,7 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
                 raise FleetError(f"device {spec.name}: channel camera {cam!r} is not in the fleet")
             if by_name[cam].kind != "camera":
                 raise FleetError(f"device {spec.name}: channel {cam!r} is not a camera")
-    return Fleet(time_scale=scale, control_port=port, subnet=subnet, devices=specs)
+    return Fleet(time_scale=scale, control_port=port, subnet=subnet, devices=specs, timing=mode)
 
 
 def load_fleet_file(path: str, **kw) -> Fleet:

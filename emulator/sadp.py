@@ -28,7 +28,6 @@ import socket
 import struct
 import time
 import zlib
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Optional
 

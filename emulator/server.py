@@ -18,6 +18,7 @@ from .device import Device
 from .errors import IsapiError
 from .fleet import Fleet
 from .handlers.capabilities import recorded_document
+from .handlers.sessionlogin import cookie_user
 from .profiles import WHOLE_DOCUMENT_PUTS
 from .responses import Ctx, error_response, status_response, unauthorized_response, xml_response
 from .tls import CertificateAuthority
@@ -133,6 +134,8 @@ async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]
 
 async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
     method, path = request.method, request.path
+    device.request_log.append({"time": time.time(), "client": request.remote, "method": method,
+                               "target": request.path_qs, "headers": dict(request.headers)})
     faults = device.faults
     ip_filter = device.state.areas.get("securitycfg")
     if ip_filter is not None and not ip_filter.admits(request.remote or ""):
@@ -140,8 +143,9 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         if request.transport is not None:
             request.transport.abort()
         return web.Response(status=403)
-    if faults.latency_ms:
-        await asyncio.sleep(faults.latency_ms / 1000.0)
+    latency = device.spec.latency_ms + faults.latency_ms  # the device's own + an injected fault
+    if latency:
+        await asyncio.sleep(latency / 1000.0)
     if faults.busy_next > 0:
         faults.busy_next -= 1
         device.counters.busy += 1
@@ -156,16 +160,19 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         _count(device, method, path)
         return status_response(device, path, "notActivated")
     else:
-        result = device.auth.check(method, request.headers.get("Authorization"), request.remote or "",
-                                   request.raw_path)
-        if result.outcome == "bad_uri":
-            # RFC 7616 §3.4.6: a uri that differs from the request target is a bad request.
-            device.counters.unauthorized += 1
-            return status_response(device, path, "badParameters", http=400)
-        if result.outcome != "ok":
-            device.counters.unauthorized += 1
-            return unauthorized_response(device, result)
-        user = result.user
+        header = request.headers.get("Authorization")
+        # A web-UI session cookie stands in for credentials (handlers/sessionlogin.py).
+        user = None if header else cookie_user(device, request)
+        if user is None:
+            result = device.auth.check(method, header, request.remote or "", request.raw_path)
+            if result.outcome == "bad_uri":
+                # RFC 7616 §3.4.6: a uri that differs from the request target is a bad request.
+                device.counters.unauthorized += 1
+                return status_response(device, path, "badParameters", http=400)
+            if result.outcome != "ok":
+                device.counters.unauthorized += 1
+                return unauthorized_response(device, result)
+            user = result.user
 
     _count(device, method, path)
     denied = faults.deny.get(path)
@@ -187,6 +194,11 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
             return status_response(device, path, "lowPrivilege")
 
     ctx = Ctx(device=device, request=request, params=params, body=body, user=user)
+    if faults.reboot_after > 0:
+        faults.reboot_after -= 1
+        if faults.reboot_after == 0:
+            # An unexpected reboot (power blip, watchdog): after this answer, not on request.
+            ctx.after_response.append(lambda: device.reboot("faultReboot"))
     try:
         response = await _partial_put(device, ctx) if method == "PUT" else None
         if response is None:
@@ -225,10 +237,10 @@ def make_handler(device: Device):
 
 
 class FleetRuntime:
-    def __init__(self, fleet: Fleet, tls_dir: Optional[str] = None):
+    def __init__(self, fleet: Fleet, tls_dir: Optional[str] = None, ca_keep: Optional[str] = None):
         self.fleet = fleet
         self.clock = Clock(fleet.time_scale)
-        self.ca = CertificateAuthority(tls_dir)
+        self.ca = CertificateAuthority(tls_dir, keep=ca_keep)
         self.specs = {spec.name: spec for spec in fleet.devices}
         self.devices = {spec.name: Device(spec, self) for spec in fleet.devices}
         # Set by the CLI: the interface a one-device namespace emulator owns (None = loopback),

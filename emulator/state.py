@@ -117,6 +117,10 @@ class Faults:
     # path -> {"http": status, "sub": subStatusCode or None}: that resource answers so, as a
     # device without it (404 notSupport) or one that forbids it (403) does.
     deny: dict = field(default_factory=dict)
+    # the K-th next request that reaches a handler is answered, then the device reboots
+    reboot_after: int = 0
+    # every client is locked out until then, as after another client's failed logins
+    locked_until: Optional[float] = None
 
 
 @dataclass

@@ -44,6 +44,10 @@ class ControlClient:
     def counters(self, name: str) -> dict:
         return self._call("GET", f"/devices/{name}/counters")
 
+    def requests(self, name: str) -> list:
+        """The device's request log: request line and headers of each request, no bodies."""
+        return self._call("GET", f"/devices/{name}/requests")
+
     def reset_counters(self, name: str) -> dict:
         return self._call("POST", f"/devices/{name}/counters/reset")
 
@@ -70,6 +74,15 @@ class ControlClient:
 
     def time_scale(self, scale: float) -> dict:
         return self._call("POST", "/time-scale", {"scale": scale})
+
+    def event(self, name: str, type: str = "VMD",  # noqa: A002 - the alarm type, as the control API calls it
+              channel: int = 1, state: str = "active") -> dict:
+        """Start (active) or end (inactive) an alarm on the device (handlers/events.py)."""
+        return self._call("POST", f"/devices/{name}/events",
+                          {"type": type, "channel": channel, "state": state})
+
+    def events(self, name: str) -> dict:
+        return self._call("GET", f"/devices/{name}/events")
 
 
 class RunningFleet:
@@ -173,6 +186,11 @@ class RunningFleet:
                 self.proc.kill()
                 self.proc.wait(5)
         return self.proc.returncode
+
+    def restart(self, timeout: float = 10.0) -> "RunningFleet":
+        """Stop and start the same fleet in the same out_dir (a power cycle with `--state`)."""
+        self.stop(timeout)
+        return self.start()
 
     def __enter__(self) -> "RunningFleet":
         return self.start()

@@ -27,7 +27,10 @@ def main():
     ensurepip.bootstrap(upgrade=False)
     pip = [sys.executable, '-m', 'pip']
     subprocess.check_call(pip + ['install', '--quiet', '--upgrade'] + args, env=env)
-    if '--no-setuptools' in sys.argv[1:]:
+    # (Python 3.12+ bundles no setuptools with ensurepip: then there is nothing to remove)
+    has_setuptools = subprocess.call([sys.executable, '-c', 'import setuptools'],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+    if '--no-setuptools' in sys.argv[1:] and has_setuptools:
         subprocess.check_call(pip + ['uninstall', '--quiet', '--yes', 'setuptools'], env=env)
 
 

@@ -56,6 +56,9 @@ def main():
     parser.add_argument('--devices', type=int, default=int(os.environ.get('BENCH_DEVICES', 40)))
     parser.add_argument('--forks', type=int, default=20)
     parser.add_argument('--out', default=os.path.join(ROOT, 'build', 'bench'))
+    parser.add_argument('--timing', choices=('scaled', 'realistic'), default='scaled',
+                        help="the emulator's timing mode: realistic gives real reboot, upgrade and "
+                             "lock durations (emulator/README.md)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix='camfleet-bench-')
@@ -63,7 +66,7 @@ def main():
     with open(play, 'w') as f:
         f.write(PLAYBOOK)
     with RunningFleet(devices=args.devices, out_dir=os.path.join(work, 'fleet'),
-                      subnet='127.240.0.0/16') as fleet:
+                      subnet='127.240.0.0/16', extra_args=['--timing', args.timing]) as fleet:
         base_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'),
                         ANSIBLE_FORKS=str(args.forks), ANSIBLE_HOST_KEY_CHECKING='false')
         cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i',
@@ -73,6 +76,7 @@ def main():
                    'module': run(cmd, dict(base_env, CAMFLEET_FORCE_MODULE='1'))}
     summary = {
         'devices': args.devices, 'task_executions': tasks, 'forks': args.forks,
+        'timing': args.timing,
         'results': results,
         'ratio_module_over_in_process': {
             'wall': round(results['module']['wall_s'] / results['in_process']['wall_s'], 2),

@@ -3,13 +3,14 @@
 #
 # Builds the collection (galaxy.yml build_ignore leaves the emulator, tests and tooling out),
 # installs the tarball into a scratch ansible_collections/camfleet/hikvision, makes that a git
-# tree (ansible-test lists files with git) and runs ansible-test sanity there with Python 3.11.
+# tree (ansible-test lists files with git) and runs ansible-test sanity there with the Python of
+# the venv on PATH (.venv, or a compatibility venv: `make compat`), or $SANITY_PYTHON.
 # ansible-test puts each sanity tool, at the versions ansible-core pins, into its own cached
 # virtualenv under ~/.ansible/test/venv from the package index. Extra arguments go to
 # ansible-test, e.g. `scripts/sanity.sh --test validate-modules`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PY_VERSION="${SANITY_PYTHON:-3.11}"
+PY_VERSION="${SANITY_PYTHON:-$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/camfleet-sanity.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT

@@ -14,3 +14,6 @@ for path in (COLLECTIONS, ROOT):
     if path not in sys.path:
         sys.path.insert(0, path)
 os.environ.setdefault('ANSIBLE_COLLECTIONS_PATH', COLLECTIONS)
+
+# The OpenBao dev server, one per pytest process, for every test of the credential store.
+from credstore_fixtures import bao_server  # noqa: E402,F401 - a pytest fixture

@@ -83,7 +83,7 @@ def bao_server(tmp_path_factory):
                     break
             except Exception:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError('bao server -dev did not come up; see %s' % log.name)
+                    raise RuntimeError('bao server -dev did not come up; see %s' % log.name) from None
                 time.sleep(0.2)
         yield server
     finally:

@@ -65,7 +65,7 @@ def settings_of(device) -> dict:
 
 def _xor(data: bytes) -> bytes:
     key = XOR_KEY * (len(data) // len(XOR_KEY) + 1)
-    return bytes(a ^ b for a, b in zip(data, key))
+    return bytes(a ^ b for a, b in zip(data, key, strict=False))  # key is the longer
 
 
 def _key(secret: str, salt: bytes) -> bytes:

@@ -19,8 +19,8 @@ from ..state import register_area
 
 # JOEY refuses images over 512 MB (isapi.md §9.1); the emulator uses the same cap.
 MAX_IMAGE_BYTES = 512 * 1024 * 1024
-# Device seconds the flashing takes (scaled by time_scale like reboots).
-FLASH_SECONDS = 200
+# Device seconds the flashing takes come from the fleet (`flash_seconds`, default 200; realistic
+# timing draws minutes per device), scaled by time_scale like reboots.
 # Device seconds between reaching 100 % and the self-reboot.
 REBOOT_DELAY_SECONDS = 2
 _CHUNK = 256 * 1024
@@ -69,9 +69,9 @@ def _header_complete(head: bytes) -> bool:
             or b"\n" in head[len(magic):])
 
 
-async def _receive(ctx) -> tuple:
-    """Read the body in chunks: (header meta or the ImageError, payload bytes, payload sha256)."""
-    content = ctx.request.content
+async def _receive(ctx, content) -> tuple:
+    """Read the image in chunks from `content` (anything with an async read(n)): (header meta or
+    the ImageError, payload bytes, payload sha256)."""
     head, meta = b"", None
     digest = hashlib.sha256()
     total = payload = 0
@@ -111,19 +111,51 @@ def _check(ctx, meta, payload: int, sha: str) -> None:
         raise IsapiError("badFlash", detail="image payload damaged (size or checksum)")
 
 
-@route("PUT", "/ISAPI/System/updateFirmware", stream_body=True)
+class _Part:
+    """A multipart part read like a stream."""
+
+    def __init__(self, part):
+        self.part = part
+
+    async def read(self, size: int) -> bytes:
+        return await self.part.read_chunk(size)
+
+
+async def _image_part(ctx):
+    """The `updateFile` part of a multipart/form-data upload (docs/developer/isapi-reference.md,
+    §9.1: the POST form); other parts are read and dropped."""
+    if not ctx.request.content_type.startswith("multipart/"):
+        raise IsapiError("badParameters", detail="POST updateFirmware needs multipart/form-data")
+    reader = await ctx.request.multipart()
+    while True:
+        part = await reader.next()
+        if part is None:
+            raise IsapiError("badParameters", detail="no updateFile part in the form")
+        if getattr(part, "name", None) == "updateFile":
+            return _Part(part)
+        await part.release()
+
+
+async def _drain(content) -> None:
+    while await content.read(_CHUNK):
+        pass
+
+
+@route(("PUT", "POST"), "/ISAPI/System/updateFirmware", stream_body=True)
 async def update_firmware(ctx):
     fw = ctx.state.areas["firmware"]
     if fw.upgrading:
         # Drain what the client sends so it reads the answer rather than a reset connection.
-        while await ctx.request.content.read(_CHUNK):
-            pass
+        await _drain(ctx.request.content)
         raise IsapiError("upgrading")
-    meta, payload, sha = await _receive(ctx)
+    content = ctx.request.content if ctx.request.method == "PUT" else await _image_part(ctx)
+    meta, payload, sha = await _receive(ctx, content)
+    if isinstance(content, _Part):
+        await _drain(ctx.request.content)  # the closing boundary and any later parts
     _check(ctx, meta, payload, sha)
     device = ctx.device
     fw.upgrading, fw.percent, fw.started, fw.last_error = True, 0, time.time(), None
-    fw.duration = FLASH_SECONDS * device.clock.scale
+    fw.duration = device.spec.flash_seconds * device.clock.scale
     fw.pending_version, fw.pending_build = meta["version"], meta.get("build") or ""
     device.state.add_log("firmwareUpload", version=meta["version"], build=meta.get("build"),
                          bytes=fw.last_upload_bytes)

@@ -241,43 +241,8 @@ async def put_rtsp_certificate(ctx):
     return ctx.ok()
 
 
-def main_stream_tree(ctx) -> dict:
-    """StreamingChannel 101 trimmed from the HN dumps (DS-2CD2T86G2 current, DS-2CD2532F legacy):
-    legacy firmware has only Security/enabled, current adds certificateType."""
-    cfg = _cfg(ctx)
-    security = {"enabled": True}
-    if cfg.rtsp_auth is not None:
-        security.update({"certificateType": cfg.rtsp_auth,
-                         "SecurityAlgorithm": {"algorithmType": "MD5"}})
-    protocols = ["RTSP", "HTTP", "SHTTP"] + (["SRTP"] if cfg.rtsp_auth is not None else [])
-    return {
-        "id": 101, "channelName": ctx.state.device_name, "enabled": True,
-        "Transport": {
-            "maxPacketSize": 1000,
-            "ControlProtocolList": {"ControlProtocol": [{"streamingTransport": p} for p in protocols]},
-            "Unicast": {"enabled": True, "rtpTransportType": "RTP/TCP"},
-            "Security": security,
-        },
-        "Video": {"enabled": True, "videoInputChannelID": 1, "videoCodecType": "H.264",
-                  "videoResolutionWidth": 1920, "videoResolutionHeight": 1080,
-                  "videoQualityControlType": "CBR", "constantBitRate": 4096, "maxFrameRate": 2500},
-    }
-
-
-@route("GET", "/ISAPI/Streaming/channels/101", kinds=("camera",))
-async def get_main_stream(ctx):
-    return ctx.reply("StreamingChannel", main_stream_tree(ctx))
-
-
-@route("PUT", "/ISAPI/Streaming/channels/101", kinds=("camera",))
-async def put_main_stream(ctx):
-    doc = ctx.xml("StreamingChannel")
-    cfg = _cfg(ctx)
-    mode = xmlgen.text(doc, "Transport/Security/certificateType")
-    # Video and audio settings are accepted and not modelled; only RTSP auth is stored.
-    if mode is not None and cfg.rtsp_auth is not None:
-        cfg.rtsp_auth = _check_rtsp_mode(mode)
-    return ctx.ok()
+# The cameras' main stream (Streaming/channels/101, which carries the RTSP auth switch) is served by
+# handlers/streaming.py from the recorded stream documents; it reads and writes rtsp_auth here.
 
 
 # --- IP address filter (§11.9) ------------------------------------------------------------------

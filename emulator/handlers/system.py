@@ -1,6 +1,8 @@
 """deviceInfo, capabilities, status, reboot, factory reset (isapi.md §4, §5)."""
 from __future__ import annotations
 
+import hashlib
+import math
 import time
 
 from ..errors import IsapiError
@@ -71,6 +73,14 @@ async def get_capabilities(ctx):
     return ctx.reply("DeviceCap", device_cap(ctx.device))
 
 
+def load(device, what: str, low: int, high: int) -> int:
+    """A percentage that drifts with time, differently per device (a test must not rely on a
+    constant; the values themselves are synthetic)."""
+    seed = int(hashlib.sha256(f"{what}:{device.spec.serial}".encode()).hexdigest()[:8], 16)
+    wave = math.sin(time.time() / (20 + seed % 17) + seed) * 0.5 + 0.5
+    return low + int(round(wave * (high - low)))
+
+
 @route("GET", "/ISAPI/System/status")
 async def get_status(ctx):
     device = ctx.device
@@ -79,8 +89,9 @@ async def get_status(ctx):
         "currentDeviceTime": device_now_iso(device),
         "deviceUpTime": int(time.time() - device.state.boot_time),
         "CPUList": {"CPU": {"cpuDescription": "ARM926EJ-Sid(wb) [41069265] revision 5 (ARMv5TEJ)"
-                            if legacy else "ARM", "cpuUtilization": 12}},
-        "MemoryList": {"Memory": {"memoryDescription": "DDR Memory", "memoryUsage": 48,
+                            if legacy else "ARM", "cpuUtilization": load(device, "cpu", 6, 35)}},
+        "MemoryList": {"Memory": {"memoryDescription": "DDR Memory",
+                                  "memoryUsage": load(device, "memory", 35, 70),
                                   "memoryAvailable": 48896 if legacy else 262144}},
     }
     return ctx.reply("DeviceStatus", tree)

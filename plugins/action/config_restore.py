@@ -12,10 +12,12 @@ import copy
 
 from ansible.errors import AnsibleError
 
+import os
+
 from ansible_collections.camfleet.hikvision.plugins.module_utils.backup import (
-    run_config_restore, verify_checksum,
+    run_config_restore, sidecars, verify_checksum,
 )
-from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError, IsapiInputError
 from ansible_collections.camfleet.hikvision.plugins.modules.config_restore import SPEC
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.isapi_action import IsapiActionBase
 
@@ -25,7 +27,8 @@ class ActionModule(IsapiActionBase):
     NEEDS_REMOTE_TMP = True
 
     def _prepare_args(self, args, task_vars):
-        args.pop('_staging_path', None)  # internal: only this plugin sets it
+        args.pop('_staging_path', None)  # internal: only this plugin sets these
+        args.pop('_checksum', None)
         self._content = self._checksum = None
         if not args.get('src'):
             return args
@@ -36,7 +39,20 @@ class ActionModule(IsapiActionBase):
         with open(args['src'], 'rb') as stored:
             data = stored.read()
         self._checksum = verify_checksum(args['src'], data)
-        self._content = self._vault_decrypt(data, args['src'])
+        intact = os.path.isfile(sidecars(args['src'])[0])
+        if intact:
+            # Lets a refused key be told apart from a damaged file (the file is intact).
+            args['_checksum'] = self._checksum
+        try:
+            self._content = self._vault_decrypt(data, args['src'])
+        except IsapiError as exc:
+            if intact:
+                why = ('the file is intact (it matches its checksum file), so the vault secret '
+                       'is not the one it was written with')
+            else:
+                why = ('the vault secret is not the one it was written with, or the file is '
+                       'damaged (there is no checksum file %s to tell which)' % sidecars(args['src'])[0])
+            raise IsapiInputError('%s: %s' % (exc.args[0], why))
         return args
 
     def _in_process_spec(self, args, task_vars):

@@ -41,6 +41,8 @@ options:
   password:
     description:
       - Password of O(username). Falls back to E(HIKVISION_PASSWORD).
+      - Required by every module except M(camfleet.hikvision.device_info) (which reports whether
+        a device is activated without one); a task without it fails before anything is sent.
       - Each credential is tried exactly once per task; a rejected one is never retried,
         because devices lock the client's address after a few failed logins.
     type: str

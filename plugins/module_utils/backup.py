@@ -21,9 +21,11 @@ import re
 import tempfile
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.client import WriteResult
 from ansible_collections.camfleet.hikvision.plugins.module_utils.device import parse_device_info
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiInputError, IsapiProtocolError, IsapiStatusError,
+    IsapiAnswerLostError, IsapiAuthError, IsapiError, IsapiInputError, IsapiLockedError,
+    IsapiProtocolError, IsapiStatusError,
 )
 from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import (
     is_unavailable, optional_get,
@@ -167,13 +169,37 @@ def run_config_backup(task, keep=None):
     return result
 
 
+def not_a_backup(content):
+    """Why ``content`` (decrypted from the stored file) cannot be a device configuration export,
+    or None. Exports are binary (compressed and, with a secret key, encrypted, docs/developer/
+    isapi-reference.md §10); a text file is something else: the snapshot .json, the .sha256
+    file, an inventory, a vault file of something else."""
+    if not content:
+        return 'is empty'
+    if content.startswith(VAULT_HEADER):
+        return 'is still vault-encrypted after decrypting it (encrypted twice?)'
+    try:
+        text = content.decode('utf-8')
+    except UnicodeDecodeError:
+        return None
+    if all(c.isprintable() or c in '\t\r\n' for c in text):
+        start = text.lstrip()[:1]
+        kind = {'<': 'XML', '{': 'JSON', '[': 'JSON'}.get(start, 'plain text')
+        return 'is %s, not a configuration export (exports are binary)' % kind
+    return None
+
+
 def run_config_restore(task, content=None):
     """Import ``content`` (or the file at _staging_path on the host running the module)."""
     params = task.params
-    client = task.client
+    client = task.client  # checks the connection options (sends nothing)
     if content is None:
         with open(params['_staging_path'], 'rb') as staged:
             content = staged.read()
+    problem = not_a_backup(content)
+    if problem:
+        raise IsapiInputError('src %s %s; nothing was sent to the device' % (
+            params.get('src'), problem))
     secret_key = params.get('secret_key')
     if secret_key:
         check_secret_key(client, secret_key, task.warn)
@@ -188,22 +214,38 @@ def run_config_restore(task, content=None):
     if task.check_mode:
         result['msg'] = 'the backup would be imported'
         return result
+    backup_password = params.get('backup_password')
     try:
+        # The import replaces the device's accounts with the backup's, so it may change the
+        # password this task logs in with: the client never resends it, and from here on one
+        # refusal of the credential is final (docs/developer/isapi-reference.md §2.5).
         write = client.put(EXPORT, content, params={'secretkey': secret_key} if secret_key else None,
                            secret=EXPORT_SECRET,
-                           idempotent=False, content_type='application/octet-stream')
+                           idempotent=False, content_type='application/octet-stream',
+                           changes_credential=True, new_password=backup_password)
     except IsapiStatusError as exc:
         if exc.sub_status_code == 'importCfgFilePasswordErr':
-            raise IsapiInputError('the device refused the backup\'s key (importCfgFilePasswordErr): '
-                                  'secret_key must be the key the backup was exported with',
-                                  device=client.device)
+            raise IsapiInputError(_key_refused(params), device=client.device)
         if exc.sub_status_code == 'badDevType':
             raise IsapiInputError('the device refused the backup as made on another model '
                                   '(badDevType)', device=client.device)
+        if exc.sub_status_code == 'badParameters':
+            raise IsapiInputError('the device refused src %s as damaged or not a configuration '
+                                  'file of this device (%s)' % (params.get('src'), exc.args[0]),
+                                  device=client.device)
         raise
+    except IsapiAnswerLostError as lost:
+        write = _after_lost_import(client, params, content, secret_key, lost)
+    if write.answer_lost:
+        # Taken, but unanswered: an import always asks for a reboot (§10).
+        write.reboot_required = True
+        task.warn('%s; the import took' % write.answer_lost)
     result['reboot_required'] = write.reboot_required
-    result['msg'] = 'configuration imported'
+    result['msg'] = ('configuration imported; its accounts and passwords are now those of the '
+                     'backup')
     if params.get('reboot') and write.reboot_required:
+        expects_credential(client, params)
+        result['session_password'] = 'backup_password' if backup_password else 'password'
         client.put('/ISAPI/System/reboot', idempotent=False)
         result['elapsed'] = wait_for_restart(client, params['wait_timeout'])
         result['reboot_required'] = False
@@ -211,6 +253,65 @@ def run_config_restore(task, content=None):
         result['msg'] = ('configuration imported and the device rebooted; its accounts and '
                          'passwords are now those of the backup')
     return result
+
+
+def _key_refused(params):
+    if params.get('_checksum'):
+        return ('the device refused the backup\'s key (importCfgFilePasswordErr): secret_key must '
+                'be the key the backup was exported with (the file is intact: it matches its '
+                'checksum file)')
+    return ('the device refused the backup\'s key (importCfgFilePasswordErr): secret_key is not '
+            'the key the backup was exported with, or the file is damaged (there is no checksum '
+            'file %s.sha256 to tell which)' % params.get('src'))
+
+
+def _imported_but(params, what):
+    """The message for an import that took but left the task without a working credential."""
+    which = ('backup_password, which the task gave as the admin password the backup holds'
+             if params.get('backup_password') else 'the password this task logged in with')
+    return ('configuration imported (it applies fully after a reboot), but the device %s %s: the '
+            'import gave it the accounts of the backup, so the password of %r is now the one it '
+            'had when the backup was taken. Not rebooted, and no other password was tried (the '
+            'device locks clients after repeated failed logins). Finish with '
+            'camfleet.hikvision.reboot using that password, and use it in later tasks; give it '
+            'as backup_password to have this module reboot with it' % (
+                what, which, params.get('username') or 'admin'))
+
+
+def expects_credential(client, params):
+    """After an import: make sure the device accepts the session's credential (one login)
+    before the reboot, so that a backup with another admin password costs one failed login and
+    a clear message, not a refused reboot."""
+    try:
+        client.get('/ISAPI/Security/userCheck')
+    except IsapiLockedError:
+        raise
+    except IsapiAuthError:
+        raise IsapiError(_imported_but(params, 'no longer accepts'), device=client.device,
+                         changed=True, reboot_required=True, rebooted=False)
+
+
+def _after_lost_import(client, params, content, secret_key, lost):
+    """The import's answer was lost. The client has settled the credential when it knew the
+    backup's password; otherwise read the configuration back with the old one (one login,
+    final if refused) to tell whether the import took."""
+    if lost.applied is False:
+        raise lost
+    if lost.applied is None and not params.get('backup_password'):
+        try:
+            now = export_config(client, secret_key, timeout=params.get('timeout'))
+        except IsapiLockedError:
+            raise
+        except IsapiAuthError:
+            raise IsapiError('%s; %s' % (lost.args[0], _imported_but(params, 'no longer accepts')),
+                             device=client.device, changed=True, reboot_required=True)
+        if now != content:
+            raise IsapiError('%s; read back, the device configuration is not the backup\'s: the '
+                             'import did not take. Run the task again' % lost.args[0],
+                             device=client.device)
+    elif lost.applied is None:
+        raise lost
+    return WriteResult(answer_lost=lost.args[0])
 
 
 def _sha(data):

@@ -268,6 +268,51 @@ def run_channels(task):
                 task.warn('channel %s (%s): the camera rejects the stored credentials; set its '
                           'password with update_password: when_offline or always' % (
                               entry['id'], entry['address']))
+    return _unreachable(task, client, wanted_all, result)
+
+
+# chanDetectResult values (docs/developer/isapi-reference.md, §12.2) that mean the NVR cannot
+# reach a camera at all, in plain words. A wrong password (REJECTED) has its own warning;
+# 'connecting' is not final yet.
+UNREACHABLE = {
+    'notExist': 'no camera answers at that address',
+    'netUnreachable': 'the camera cannot be reached over the network',
+    'domainError': 'the camera address does not resolve',
+    'ipcStreamFail': 'the camera answers but its stream fails',
+    'overSysBandwidth': 'the NVR has no bandwidth left for it',
+    'ipAddrConflicWithIpc': 'its address conflicts with another camera',
+    'cipAddrConflictWithDev': 'its address conflicts with the NVR',
+    'unknownError': 'the NVR reports an unknown error',
+}
+
+
+def _unreachable(task, client, wanted_all, result):
+    """Warn about (or, with on_unreachable: fail, fail on) every listed channel whose camera the
+    NVR reports absent or unreachable, naming the channel and the NVR's detect result."""
+    problems = []
+    for wanted in wanted_all:
+        if wanted['state'] != 'present':
+            continue
+        entry = next((c for c in result['channels'] if (
+            c['id'] == wanted['id'] if wanted.get('id') is not None
+            else c['address'] == wanted['address'])), None)
+        if entry is None or entry['online'] or entry['detect_result'] in (REJECTED, 'connecting'):
+            continue
+        detect = entry['detect_result'] or 'none reported'
+        problems.append('channel %s (%s) is offline: the NVR reports chanDetectResult %s (%s)' % (
+            entry['id'], entry['address'], detect,
+            UNREACHABLE.get(entry['detect_result'], 'the camera is not connected')))
+    if not problems:
+        return result
+    if task.params.get('on_unreachable') == 'fail':
+        done = ('; the task changed the NVR before this check (see actions)' if result['changed']
+                and not task.check_mode else '')
+        result.update(failed=True, msg='%s: %s%s; check the camera is powered, cabled and at that '
+                      'address, or set on_unreachable: warn to accept it' % (
+                          client.device, '; '.join(problems), done))
+        return result
+    for problem in problems:
+        task.warn(problem)
     return result
 
 

@@ -13,6 +13,15 @@ of an authenticated request are (a) a digest answer to a challenge the device ma
 ``stale=TRUE`` and (b) a fresh nonce for a credential this client has already seen accepted;
 neither can count as a wrong password. Once a credential is rejected, the client refuses to send
 it again for the rest of the task.
+
+Writes are retried only when a repeat cannot do harm: an idempotent PUT, or any write the device
+never received (connection refused, connect timeout) or refused unprocessed (503/deviceBusy).
+A non-idempotent write whose answer is lost raises IsapiAnswerLostError for the caller to read
+back. A write that changes the credential in use (``changes_credential``) is never resent with a
+credential that may no longer be valid: after it the session stops counting its credential as
+proven (so a refusal is not renegotiated into a second failed login), and when its answer is
+lost the client finds out which password the device now has with one login (see
+``_settle_credential``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,9 +41,9 @@ except ImportError as exc:  # pragma: no cover - reported by the runner
     HAS_REQUESTS = False
     REQUESTS_ERROR = exc
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils import certerrors, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiAuthError, IsapiConnectionError, IsapiInputError, IsapiLockedError,
+    IsapiAnswerLostError, IsapiAuthError, IsapiConnectionError, IsapiInputError, IsapiLockedError,
     IsapiNotActivatedError, IsapiProtocolError, IsapiStatusError, IsapiTLSError,
 )
 
@@ -87,12 +96,16 @@ class Reply(object):
 
 
 class WriteResult(object):
-    """Outcome of a successful write: statusCode 1 (or 0), or 7 which means reboot to apply."""
+    """Outcome of a successful write: statusCode 1 (or 0), or 7 which means reboot to apply.
 
-    def __init__(self, reboot_required=False, new_id=None, status=None):
+    ``answer_lost`` is set when the answer never came but the write was established to have
+    taken (a credential change proven by logging in with the new password)."""
+
+    def __init__(self, reboot_required=False, new_id=None, status=None, answer_lost=None):
         self.reboot_required = reboot_required
         self.new_id = new_id
         self.status = status or {}
+        self.answer_lost = answer_lost
 
 
 def parse_challenges(values):
@@ -246,6 +259,11 @@ class IsapiClient(object):
         self._rejected = None
 
     @property
+    def password(self):
+        """The password this session now logs in with (the module sends it as loginPassword)."""
+        return self._password
+
+    @property
     def authenticated(self):
         return self._proven
 
@@ -264,30 +282,92 @@ class IsapiClient(object):
         return reply.body
 
     def put(self, path, document=None, params=None, auth=True, idempotent=True, timeout=None,
-            content_type='application/xml; charset="UTF-8"', secret=None):
+            content_type='application/xml; charset="UTF-8"', secret=None,
+            changes_credential=False, new_password=None):
         """PUT a document (an Element or bytes). Returns a WriteResult.
 
         ``idempotent`` says whether sending the same PUT twice is harmless; only then may a lost
         connection be retried. Reboot, reset and activation pass False.
+
+        ``changes_credential`` says the write may change the password of the account this
+        session logs in with (its own password change, a configuration import);
+        ``new_password`` is the password it then has, when known. Such a write is never retried
+        once it may have reached the device; after it the session uses ``new_password``.
         """
-        return self._write('PUT', path, document, params, auth, idempotent, timeout, content_type,
-                           secret)
+        if not changes_credential:
+            return self._write('PUT', path, document, params, auth, idempotent, timeout,
+                               content_type, secret)
+        try:
+            result = self._write('PUT', path, document, params, auth, False, timeout,
+                                 content_type, secret)
+        except IsapiAnswerLostError as exc:
+            return self._settle_credential(exc, new_password, path)
+        self._credential_changed(new_password)
+        return result
 
     def post(self, path, document=None, params=None, auth=True, timeout=None,
              content_type='application/xml; charset="UTF-8"', secret=None):
         return self._write('POST', path, document, params, auth, False, timeout, content_type,
                            secret)
 
-    def post_xml(self, path, document=None, params=None, auth=True, timeout=None):
+    def post_xml(self, path, document=None, params=None, auth=True, timeout=None,
+                 idempotent=False):
         """POST that answers a document rather than a ResponseStatus (search, challenge)."""
         body = xmldoc.serialize(document) if document is not None and not isinstance(
             document, bytes) else document
         reply = self.request('POST', path, data=body, params=params, auth=auth, timeout=timeout,
-                             headers={'Content-Type': 'application/xml; charset="UTF-8"'})
+                             headers={'Content-Type': 'application/xml; charset="UTF-8"'},
+                             idempotent=idempotent)
         return self._xml_of(reply, 'POST', path)
 
     def delete(self, path, params=None, timeout=None):
-        return self._write('DELETE', path, None, params, True, True, timeout, None)
+        # Not repeated blindly: a second DELETE of what the first removed answers an error
+        # (userInexistence), so a lost answer is raised for the caller to read back.
+        return self._write('DELETE', path, None, params, True, False, timeout, None)
+
+    # -- writes that change the credential in use -----------------------------------------
+    def _credential_changed(self, new_password):
+        if new_password is not None:
+            self.use_password(new_password)
+        else:
+            # The import may have replaced the password: one refusal from now on is final.
+            self._proven = False
+
+    def _settle_credential(self, lost, new_password, path):
+        """The answer to a credential-changing write was lost. Find out which password the
+        device has with one login, never resending the write, and continue with it.
+
+        The new password is tried first: a write that reached the device has almost always
+        taken, so this usually costs no failed login; if it is refused, the write did not
+        take and the old password (proven before the write) is still the device's. Either
+        way at most one failed login."""
+        old_password = self._password
+        if new_password is None:
+            self._proven = False
+            raise IsapiAnswerLostError(
+                '%s; it may have changed the password this task logs in with, to one this task '
+                'does not know' % lost.args[0], device=self.device, path=path, applied=None)
+        # A device that answered too late may still be applying the write: give it that time.
+        self._sleep(lost.settle_seconds or 1)
+        self.use_password(new_password)
+        try:
+            self.get('/ISAPI/Security/userCheck')
+        except IsapiLockedError:
+            raise
+        except IsapiAuthError:
+            self.use_password(old_password)
+            raise IsapiAnswerLostError(
+                '%s. Logging in once with the new password was refused, so the change did not '
+                'take and the device still has the old password; nothing was resent. Run the '
+                'task again to make the change' % lost.args[0], device=self.device, path=path,
+                applied=False)
+        except IsapiConnectionError as exc:
+            raise IsapiAnswerLostError(
+                '%s, and the device has not answered since (%s). It now has either the old or '
+                'the new password; running the same task again finds out which with one '
+                'login' % (lost.args[0], exc.args[0]), device=self.device, path=path,
+                applied=None)
+        return WriteResult(answer_lost=lost.args[0])
 
     def download(self, path, sink, document=None, method='GET', headers=None, params=None,
                  timeout=None, max_bytes=None, secret=None):
@@ -405,7 +485,19 @@ class IsapiClient(object):
                 reply = self._authenticated_send(method, path, params, data, headers, auth,
                                                  timeout, max_bytes, sink)
             except IsapiConnectionError as exc:
-                if not idempotent or attempt >= self.retries or isinstance(exc, IsapiTLSError):
+                if isinstance(exc, IsapiTLSError):
+                    raise
+                if not idempotent and method in SAFE_METHODS:
+                    # A probe (its point is to see the device go away) or a download (a repeat
+                    # would append to its sink) is never repeated.
+                    raise
+                if not idempotent and exc.sent:
+                    # It may have reached the device: repeating it blindly could apply it twice.
+                    raise IsapiAnswerLostError(
+                        '%s %s reached the device but %s, so whether it took is not known' % (
+                            method, path, exc.reason or 'no answer came back'),
+                        device=self.device, path=path, settle_seconds=exc.settle_seconds)
+                if attempt >= self.retries:
                     raise
                 self._sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
                 attempt += 1
@@ -413,9 +505,13 @@ class IsapiClient(object):
                     data.seek(0)
                 continue
             if reply.status == 503 or (reply.status >= 400 and self._busy(reply)):
-                if idempotent and attempt < self.retries:
+                # A busy answer means the device did not take the request, so even a write that
+                # must not run twice (reboot, reset, upload) is safe to send again.
+                if attempt < self.retries:
                     self._sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
                     attempt += 1
+                    if hasattr(data, 'seek'):
+                        data.seek(0)
                     continue
                 if reply.status == 503 and not self._busy(reply):
                     raise IsapiStatusError(
@@ -588,24 +684,33 @@ class IsapiClient(object):
                 limit = min(limit, MAX_XML_BYTES)
             body = self._read_body(response, limit, method, path, to_sink)
         except requests.exceptions.SSLError as exc:
+            explained = certerrors.explain(exc, self.host)
+            if explained:
+                raise IsapiTLSError('TLS to %s failed (certificate verify failed: %s): %s' % (
+                    (self.base_url,) + explained), device=self.device, path=path)
             raise IsapiTLSError(
                 'TLS to %s failed (%s). If the device uses a certificate from your own CA set '
                 'ca_path to that CA; if it is self-signed, install a proper certificate or set '
                 'validate_certs: false; if the port speaks plain HTTP, use scheme: http' % (
                     self.base_url, _short(exc)), device=self.device, path=path)
         except requests.exceptions.ConnectTimeout as exc:
-            raise IsapiConnectionError(
+            raise _unsent(IsapiConnectionError(
                 'no answer from %s within %s s (%s): check host, port and that this controller '
                 'can route to the device' % (self.base_url, self.connect_timeout, _short(exc)),
-                device=self.device, path=path)
+                device=self.device, path=path))
         except requests.exceptions.ReadTimeout as exc:
-            raise IsapiConnectionError(
+            error = IsapiConnectionError(
                 '%s %s got no answer within %s s: raise timeout for slow operations' % (
                     method, path, read_timeout), device=self.device, path=path)
+            error.reason = 'no answer came within %s s' % read_timeout
+            error.settle_seconds = min(read_timeout, 30)  # so slow it may still be applying it
+            raise error
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise IsapiConnectionError(
+            error = IsapiConnectionError(
                 'cannot talk to %s (%s): check host, port and scheme, and that the device is up' % (
                     self.base_url, _short(exc)), device=self.device, path=path)
+            error.reason = 'the connection was closed without an answer (%s)' % _short(exc)
+            raise _unsent(error) if _never_connected(exc) else error
         except (requests.exceptions.RequestException, OSError, ValueError) as exc:
             # Anything else the libraries raise (a CA file that went away, an odd URL) is reported,
             # never a traceback.
@@ -634,6 +739,20 @@ class IsapiClient(object):
 
 def _no_auth(prepared):
     return prepared
+
+
+def _never_connected(exc):
+    """Whether a requests ConnectionError happened before any byte reached the device
+    (refused, unreachable, name not resolved), so a retry cannot repeat a write."""
+    reason = getattr(exc.args[0] if exc.args else None, 'reason', None)
+    names = [type(reason).__name__] + [k.__name__ for k in type(reason).__mro__]
+    return 'NewConnectionError' in names or 'ConnectTimeoutError' in names
+
+
+def _unsent(error):
+    error.sent = False
+    error.reason = 'the connection was refused'
+    return error
 
 
 def _short(exc):

@@ -11,8 +11,8 @@ import time
 from ansible_collections.camfleet.hikvision.plugins.module_utils import crypto, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import read_optional
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiAuthError, IsapiConnectionError, IsapiInputError, IsapiLockedError, IsapiProtocolError,
-    IsapiStatusError,
+    IsapiAnswerLostError, IsapiAuthError, IsapiConnectionError, IsapiError, IsapiInputError,
+    IsapiLockedError, IsapiProtocolError, IsapiStatusError,
 )
 from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import (
     is_unavailable, optional_get,
@@ -194,7 +194,8 @@ def activate(client, password):
     """Run the challenge/activate exchange of §3.3-§3.5 (no authentication involved)."""
     key = crypto.new_key()
     challenge = xmldoc.element('PublicKey', {'key': crypto.public_key_field(key)}, version=None)
-    reply = client.post_xml('/ISAPI/Security/challenge', challenge, auth=False)
+    # A challenge only hands out a key, so asking again after a lost answer is harmless.
+    reply = client.post_xml('/ISAPI/Security/challenge', challenge, auth=False, idempotent=True)
     field = xmldoc.text(reply, 'key')
     if not field:
         raise IsapiStatusError('the activation challenge reply carried no <key>',
@@ -205,11 +206,24 @@ def activate(client, password):
     try:
         # The password in ActivateInfo is AES-encrypted with the challenge's key (§3.4), not clear.
         client.put('/ISAPI/System/activate', body, auth=False, idempotent=False, secret=False)
-    except IsapiConnectionError:
-        # The answer may be lost after the device applied it; what the device says now decides.
-        time.sleep(1)
-        if not is_activated(client):
-            raise
+    except IsapiAnswerLostError as lost:
+        # The answer may be lost after the device applied it; what the device says now decides
+        # (asked without credentials). Never resent: the challenge it answered is used up.
+        time.sleep(lost.settle_seconds or 1)
+        try:
+            activated = is_activated(client)
+        except IsapiConnectionError as exc:
+            raise IsapiAnswerLostError(
+                '%s, and the device has not answered since (%s). If it took, the admin password '
+                'is the one this task gave; running the task again finds out' % (
+                    lost.args[0], exc.args[0]), device=client.device, applied=None)
+        if not activated:
+            raise IsapiAnswerLostError(
+                '%s; the device says it is still not activated, so it did not take and has no '
+                'password yet. Run the task again' % lost.args[0], device=client.device,
+                applied=False)
+        return lost.args[0]
+    return None
 
 
 def _verify_active(client, password):
@@ -254,9 +268,18 @@ def run_activate(task):
     if task.check_mode:
         result['msg'] = 'device would be activated'
         return result
-    activate(client, new_password)
+    lost = activate(client, new_password)
     # Prove the new credential works before telling later tasks to rely on it.
     client.use_password(new_password)
-    result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    try:
+        result['device'] = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
+    except IsapiError as exc:
+        # The activation itself took: say so, or the user is left guessing the password.
+        cls = IsapiError if isinstance(exc, IsapiStatusError) else type(exc)
+        raise cls('device activated with the password this task gave, but logging in to '
+                  'verify it failed: %s' % exc.args[0], device=client.device, changed=True,
+                  activated=True)
     result['msg'] = 'device activated and the new admin password verified by logging in'
+    if lost:
+        task.warn('%s; the device now says it is activated and accepts the password' % lost)
     return result

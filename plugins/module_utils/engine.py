@@ -137,6 +137,33 @@ def converge(task, path, fields, desired, unsupported='error', params=None, root
     return result
 
 
+SECRET_KEYS = ('password', 'user_password', 'login_password')
+
+
+def _public(value):
+    if isinstance(value, dict):
+        return dict((k, _public(v)) for k, v in value.items() if k not in SECRET_KEYS)
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value
+
+
+def settings_view(result, check_mode=False):
+    """The ``settings`` return of every declarative module: each managed key the task looked at,
+    with the value the device holds once the task is done (``before`` when nothing was written -
+    check mode, no change, or a failure - else ``after``), and null for keys the device lacks.
+    Built from the one before/after record every declarative module returns as its diff, so the
+    audit reads all modules the same way. Secrets are never part of it (passwords are write-only)."""
+    diff = result.get('diff')
+    if not isinstance(diff, dict) or not isinstance(diff.get('before'), dict):
+        return None
+    written = result.get('changed') and not check_mode and not result.get('failed')
+    view = dict(diff['after'] if written and isinstance(diff.get('after'), dict) else diff['before'])
+    for key in result.get('unsupported') or []:
+        view.setdefault(key, None)
+    return _public(view)
+
+
 def flatten(desired, prefix=''):
     """A nested dict of element names -> {slash path: value}, for resources managed by path
     rather than by named fields (isapi_resource). Lists address repeated elements by position

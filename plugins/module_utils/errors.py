@@ -35,7 +35,26 @@ class IsapiError(Exception):
 
 
 class IsapiConnectionError(IsapiError):
-    """The device could not be reached: refused, timed out, reset, DNS."""
+    """The device could not be reached: refused, timed out, reset, DNS.
+
+    ``sent`` says whether the request may have reached the device: False only when the
+    connection was never made (refused, connect timeout, name resolution), so that a retry
+    cannot repeat a write.
+    """
+
+    sent = True
+    reason = None           # what went wrong, in plain words, for messages built on top
+    settle_seconds = None   # how long a device this slow may still be busy with the request
+
+
+class IsapiAnswerLostError(IsapiConnectionError):
+    """A write reached the device (or may have) but its answer was lost, so whether it took is
+    not known from the answer. ``applied`` is True/False once established, None if unknown."""
+
+    def __init__(self, message, device=None, applied=None, settle_seconds=None, **details):
+        super(IsapiAnswerLostError, self).__init__(message, device=device, **details)
+        self.applied = applied
+        self.settle_seconds = settle_seconds
 
 
 class IsapiTLSError(IsapiConnectionError):

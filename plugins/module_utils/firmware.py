@@ -18,6 +18,7 @@ import re
 import time
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils.client import WriteResult
 from ansible_collections.camfleet.hikvision.plugins.module_utils.device import (
     is_activated, parse_device_info,
 )
@@ -126,6 +127,30 @@ def upload(client, path, timeout):
                                    http_status=exc.http_status, error_code=exc.error_code)
 
 
+def upgrading_now(client):
+    """True/False from upgradeStatus, None when the device has none or cannot say right now."""
+    try:
+        status = read_status(client)
+    except IsapiError:
+        return None
+    return None if status is None else status[0]
+
+
+def upload_once(client, path, timeout):
+    """upload(); when its answer is lost, whether the device took the image is read from
+    upgradeStatus instead of uploading again: an upgrade in progress (or a device already gone
+    to restart into it) is followed, a device that is not upgrading fails the task plainly."""
+    try:
+        return upload(client, path, timeout)
+    except IsapiConnectionError as exc:
+        lost = exc.args[0] if exc.args else str(exc)
+    if upgrading_now(client) is not False:
+        return WriteResult()  # flashing, or away restarting into the image: follow it
+    raise IsapiConnectionError(
+        'the firmware upload got no answer (%s) and the device is not upgrading: nothing was '
+        'flashed; run the task again' % lost, device=client.device, path=UPLOAD)
+
+
 def read_status(client):
     """(upgrading, percent) from upgradeStatus; None when the device has no such resource;
     raises IsapiConnectionError when the device is away (flashing done, rebooting)."""
@@ -214,23 +239,36 @@ def run_firmware(task):
         return result
 
     started = time.monotonic()
-    write = upload(client, src, params['upload_timeout'])
+    deadline = None
+    if upgrading_now(client) is True:
+        # A re-run after an upload whose answer was lost: that image is flashing. Uploading again
+        # would be refused (or flash twice); wait for it and check the version it brings.
+        write, history, went_down = None, [], False
+    else:
+        write = upload_once(client, src, params['upload_timeout'])
     deadline = time.monotonic() + params['wait_timeout']
-    if write.reboot_required:
+    if write is not None and write.reboot_required:
         # Firmware that flashes but waits for an explicit reboot (FRT §5.5.2 step 3).
         client.put('/ISAPI/System/reboot', idempotent=False)
         history, went_down = [100], False
     else:
         history, went_down = follow_progress(client, deadline)
-    result['progress'] = history
     wait_back(client, deadline, went_down)
+    # A restart in the middle (power loss, watchdog) can bring the device back still flashing:
+    # follow it until it is done rather than judging the version too early.
+    while upgrading_now(client) is True:
+        more, went_down = follow_progress(client, deadline)
+        history.extend(p for p in more if not history or p != history[-1])
+        wait_back(client, deadline, went_down)
+    result['progress'] = history
 
     after = parse_device_info(client.get('/ISAPI/System/deviceInfo'))
     result['firmware'] = after['firmware']
     result['elapsed'] = round(time.monotonic() - started, 1)
     if not runs_target(after, target):
-        raise IsapiError('the device came back running %s, not %s: the upgrade did not take '
-                         '(check the image is the right one, and the device log)' % (
+        raise IsapiError('the device restarted and came back running %s, not %s: the upgrade '
+                         'did not take (an interrupted upgrade or the wrong image: check the '
+                         'device log, then run the task again)' % (
                              after['firmware'], wanted), device=client.device,
                          firmware=after['firmware'], progress=history)
     result['msg'] = 'upgraded from %s to %s' % (before['firmware'], after['firmware'])

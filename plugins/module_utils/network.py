@@ -14,9 +14,10 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import engine, xmldoc
-from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
-from ansible_collections.camfleet.hikvision.plugins.module_utils.maintenance import wait_for_restart
+from ansible_collections.camfleet.hikvision.plugins.module_utils.maintenance import (
+    pending_address, reboot_and_follow, running_address,
+)
 
 MTU_RANGE = (576, 9676)
 
@@ -170,21 +171,36 @@ def run_network(task):
         check_mtu(mtu, link_root)
         link_plan = engine.plan(link_root, LINK_FIELDS, {'mtu': mtu}, device=client.device)
 
-    before = dict(ip_plan.before, **(link_plan.before if link_plan else {}))
+    # The document shows the saved settings; the address compares against the running one, so a
+    # change staged earlier (reboot: false) still counts as a change until a reboot applies it.
+    running = running_address(client)
+    pending = pending_address(ip_root, running)
+    ip_before = dict(ip_plan.before)
+    if pending and 'address' in ip_before:
+        ip_before['address'] = running
+    before = dict(ip_before, **(link_plan.before if link_plan else {}))
     after = dict(ip_plan.after, **(link_plan.after if link_plan else {}))
-    old_address = xmldoc.text(ip_root, 'ipAddress')
-    new_address = desired['address'] if ip_plan.changed and desired['address'] else old_address
-    result = {'changed': before != after, 'diff': {'before': before, 'after': after},
+    saved_address = xmldoc.text(ip_root, 'ipAddress')
+    new_address = desired['address'] if ip_plan.changed and desired['address'] else saved_address
+    moving = new_address != (running or saved_address)
+    writes = ip_plan.changed or (link_plan is not None and link_plan.changed)
+    # A write changes the device (cancelling a pending address too); a pending address that is
+    # left pending is no change, one that a reboot applies is.
+    result = {'changed': writes or (before != after and params['reboot']),
+              'diff': {'before': before, 'after': after},
               'address': client.host, 'reboot_required': False}
+    # A pending address needs the reboot even when nothing had to be written for it, but only
+    # when the task asks for that address: a pending address is never applied unasked.
+    apply_pending = desired['address'] is not None and moving
     if not result['changed']:
-        return result
-    moving = new_address != old_address
+        return _report_pending(result, pending)
     if task.check_mode:
-        if ip_plan.changed:
+        if ip_plan.changed or apply_pending:
             result['reboot_required'] = True
             if moving:
                 result['pending_address'] = new_address
-        return result
+            return result
+        return _report_pending(result, pending)
 
     # MTU first: the interface document carries the IPAddress block too, so writing it after a
     # staged address change would only write the staged values back.
@@ -194,9 +210,12 @@ def run_network(task):
     if ip_plan.changed:
         engine.apply(ip_root, IP_FIELDS, ip_plan, desired)
         docs.changed(base + '/ipAddress')
-    reboot_required = docs.write(first=[base])
-    if not reboot_required:
-        return result
+    if not (docs.write(first=[base]) or apply_pending):
+        return result  # applied as written, nothing left pending
+    if pending and not (ip_plan.changed or apply_pending):
+        # Only the pending address wants this reboot (the interface document carries it back):
+        # the task did not ask for it, so it is reported, not applied.
+        return _report_pending(result, pending)
     if not params['reboot']:
         result['reboot_required'] = True
         if moving:
@@ -206,19 +225,8 @@ def run_network(task):
     return result
 
 
-def reboot_and_follow(task, client, new_address):
-    """Reboot to apply, then prove the device answers (at new_address when it moves)."""
-    timeout = task.params['wait_timeout']
-    client.put('/ISAPI/System/reboot', idempotent=False)
-    if new_address is None:
-        elapsed = wait_for_restart(client, timeout)
-        client.get('/ISAPI/System/deviceInfo')
-        return {'rebooted': True, 'elapsed': elapsed, 'address': client.host}
-    follower = client_from_params(dict(task.params, host=new_address), name=task.name)
-    try:
-        elapsed = wait_for_restart(client, timeout, come_back_on=follower)
-        follower.get('/ISAPI/System/deviceInfo')
-    finally:
-        follower.close()
-    return {'rebooted': True, 'elapsed': elapsed, 'address': new_address,
-            'previous_address': client.host}
+def _report_pending(result, pending):
+    """A saved address still waiting for a reboot the task does not do: say so."""
+    if pending:
+        result.update(reboot_required=True, pending_address=pending)
+    return result

@@ -18,17 +18,27 @@ import copy
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import (
     CONNECTION_ARGSPEC, client_from_params,
 )
-from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import settings_view
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
+    IsapiError, IsapiInputError,
+)
+
+# Said before anything is sent: an empty password would still cost a failed login.
+NO_PASSWORD = ('password is required: set password (or the environment variable '
+               'HIKVISION_PASSWORD); nothing was sent to the device')
 
 
 class ModuleSpec(object):
     def __init__(self, argument_spec, run, connection=True, supports_check_mode=True,
                  mutually_exclusive=None, required_if=None, required_together=None,
-                 required_one_of=None):
+                 required_one_of=None, needs_password=None):
         spec = copy.deepcopy(CONNECTION_ARGSPEC) if connection else {}
         spec.update(argument_spec)
         self.argument_spec = spec
         self.run = run
+        # Every device-facing module needs the password, except those that work out for
+        # themselves when they can do without (device_info on a factory-fresh device).
+        self.needs_password = connection if needs_password is None else needs_password
         self.supports_check_mode = supports_check_mode
         self.kwargs = dict(
             mutually_exclusive=mutually_exclusive or [], required_if=required_if or [],
@@ -71,6 +81,8 @@ def execute(spec, params, check_mode=False, diff=False, name=None, warn=None):
     """Run the spec's logic; returns the result dict, with failed/msg on a handled error."""
     task = Task(params, check_mode=check_mode, diff=diff, name=name, warn=warn)
     try:
+        if getattr(spec, 'needs_password', False) and not params.get('password'):
+            raise IsapiInputError(NO_PASSWORD, device=name or params.get('host'))
         result = spec.run(task)
     except IsapiError as exc:
         result = exc.as_result()
@@ -81,6 +93,9 @@ def execute(spec, params, check_mode=False, diff=False, name=None, warn=None):
     result.setdefault('changed', False)
     if task.warnings:
         result['warnings'] = list(result.get('warnings') or []) + task.warnings
+    settings = settings_view(result, check_mode=check_mode)
+    if settings is not None:
+        result['settings'] = settings
     if not diff:
         result.pop('diff', None)
     return result

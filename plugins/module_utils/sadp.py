@@ -153,7 +153,7 @@ def parse_datagram(data):
     if root is None or root.tag not in ('Probe', 'ProbeMatch', 'Hello'):
         return None
     fields, extra = {}, {}
-    for child in root:
+    for child in xmldoc.children(root):
         value = xmldoc.text(child) or ''
         known = _BY_LOWER.get(child.tag.lower())
         if known:

@@ -208,7 +208,7 @@ def plan_accesses(client, params, plan):
     root = plan.docs.get(ACCESSES, optional=True)
     if root is None:
         plan.unsupported.extend(k for k in ('http', 'https', 'redirect_to_https', 'tls_versions',
-                                            'http_port', 'https_port', 'rtsp_port', 'sdk_port')
+                                            'tls_min_version', 'http_port', 'https_port', 'rtsp_port', 'sdk_port')
                                 if params.get(k) is not None)
         return None
     changed = False
@@ -234,7 +234,7 @@ def plan_accesses(client, params, plan):
         if plan.compare(key, int(xmldoc.text(entry, 'portNo')), params[key]):
             xmldoc.set_text(entry, 'portNo', params[key])
             changed = True
-    if params.get('tls_versions') is not None:
+    if params.get('tls_versions') is not None or params.get('tls_min_version') is not None:
         changed = _plan_tls(client, root, params, plan) or changed
     if changed:
         plan.docs.changed(ACCESSES)
@@ -247,7 +247,18 @@ def _plan_tls(client, root, params, plan):
     if not flags:
         plan.unsupported.append('tls_versions')
         return False
-    wanted = normalise_tls(params['tls_versions'])
+    if params.get('tls_min_version') is not None:
+        # "this version and newer" from the switches this firmware has, so a newer version the
+        # device gains later is never turned off by a literal list (§11.1 lists the flags).
+        minimum = tuple(int(p) for p in params['tls_min_version'].split('.'))
+        wanted = [v for v, f in flags if tuple(int(p) for p in v.split('.')) >= minimum]
+        if not wanted:
+            raise IsapiInputError('tls_min_version: this device has no switch for TLS %s or newer '
+                                  '(it has %s)' % (params['tls_min_version'],
+                                                   ', '.join(v for v, f in flags)),
+                                  device=client.device)
+    else:
+        wanted = normalise_tls(params['tls_versions'])
     missing = [v for v in wanted if v not in dict(flags)]
     if missing:
         raise IsapiInputError('tls_versions: this device has no switch for TLS %s (it has %s)' % (
@@ -357,6 +368,7 @@ def run_security(task):
     if params.get('illegal_login_lock'):
         plan_lock(client, params, plan, cap)
     if any(params.get(k) is not None for k in ('http', 'https', 'redirect_to_https', 'tls_versions',
+                                               'tls_min_version',
                                                'http_port', 'https_port', 'rtsp_port', 'sdk_port')):
         plan_accesses(client, params, plan)
     filter_plan = plan_filter(client, params, plan) if params.get('ip_filter') else None

@@ -207,6 +207,13 @@ def plan_onvif_users(client, params, namespace):
                 xmldoc.set_text(body, 'password', user['password'])
                 after[-1]['password'] = '(set)'
             writes.append(('PUT', '%s/%s' % (ONVIF_USERS, xmldoc.text(elem, 'id')), body))
+    if params.get('onvif_users_purge'):
+        # Accounts nobody declared are removed: an ONVIF account is a login of its own (§11).
+        declared = set(u['name'] for u in params['onvif_users'])
+        for name, elem in existing.items():
+            if name not in declared:
+                before.append({'name': name, 'type': xmldoc.text(elem, 'userType')})
+                writes.append(('DELETE', '%s/%s' % (ONVIF_USERS, xmldoc.text(elem, 'id')), None))
     return before, after, writes
 
 
@@ -249,6 +256,8 @@ def run_services(task):
     for method, path, body in onvif_writes:
         if method == 'POST':
             client.post(path, body)
+        elif method == 'DELETE':
+            client.delete(path)
         else:
             client.put(path, body)
     return result

@@ -314,8 +314,20 @@ def plan_ntp(root, params):
 
 
 # -- the run function -----------------------------------------------------------------------------
+def trim_servers(task, params):
+    """Keep the first ntp_max_servers of ntp_servers, with a warning naming the dropped ones:
+    firmware refuses a longer list outright (badParameters), and one policy list serves models
+    that take one server and models that take three."""
+    servers, limit = params.get('ntp_servers'), params.get('ntp_max_servers')
+    if not servers or not limit or len(servers) <= limit:
+        return params
+    task.warn('ntp_servers: this device takes %d NTP server(s); kept %s, dropped %s' % (
+        limit, ', '.join(servers[:limit]), ', '.join(servers[limit:])))
+    return dict(params, ntp_servers=servers[:limit])
+
+
 def run_time(task):
-    params = task.params
+    params = trim_servers(task, task.params)
     want_zone = check_params(params)
     client = task.client
     docs = Documents(client)

@@ -15,13 +15,17 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.device import check_password
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiAuthError, IsapiInputError, IsapiLockedError,
+    IsapiAnswerLostError, IsapiAuthError, IsapiError, IsapiInputError, IsapiLockedError,
 )
 
 LEVELS = {'administrator': 'Administrator', 'operator': 'Operator', 'viewer': 'Viewer'}
 USERS = '/ISAPI/Security/users'
 # admin plus 31 more (isapi.md §4.3 supportUserNums; manuals say 31 extra accounts)
 MAX_ACCOUNTS = 32
+# The device refuses an empty userName and one longer than 32 characters (badParameters); the
+# vendor SDK sizes user names as 32-byte fields (NAME_LEN). The ISAPI documents we rely on give
+# no other limit, so these two are checked before anything is sent.
+NAME_MAX = 32
 
 
 def list_users(client):
@@ -55,6 +59,48 @@ def password_works(params, name, password, device_name=None):
         probe.close()
 
 
+def check_name(name):
+    if not name:
+        raise IsapiInputError('name must not be empty: the device refuses an account without a '
+                              'user name')
+    if len(name) > NAME_MAX:
+        raise IsapiInputError('name must be at most %d characters (it has %d); the device refuses '
+                              'longer user names' % (NAME_MAX, len(name)))
+
+
+def rotates_session_password(params):
+    """Whether the task changes the password of the account it logs in with."""
+    return (params['name'] == (params.get('username') or 'admin')
+            and params.get('state', 'present') == 'present'
+            and params.get('user_password') is not None
+            and params.get('update_password', 'always') == 'always'
+            and params['user_password'] != params.get('password'))
+
+
+def first_listing(client, params):
+    """The user list, read with the task's password; for a task that rotates its own password,
+    with user_password when the device refuses the old one (an earlier run, whose answer was
+    lost, may have changed it already). Returns (users, namespace, already_rotated)."""
+    try:
+        return list_users(client) + (False,)
+    except IsapiLockedError:
+        raise
+    except IsapiAuthError as exc:
+        left = exc.details.get('attempts_left')
+        if not rotates_session_password(params) or (left is not None and left <= 1):
+            raise
+    client.use_password(params['user_password'])
+    try:
+        return list_users(client) + (True,)
+    except IsapiLockedError:
+        raise
+    except IsapiAuthError:
+        raise IsapiAuthError(
+            'the device accepts neither password nor user_password for %r: someone else '
+            'changed it. Nothing more was tried (the device locks clients after repeated '
+            'failures)' % params['name'], device=client.device)
+
+
 def run_user(task):
     params = task.params
     client = task.client
@@ -62,12 +108,17 @@ def run_user(task):
     state = params['state']
     level = params.get('level')
     new_password = params.get('user_password')
+    check_name(name)
     if new_password is not None:
         check_password(new_password, username=name, field='user_password')
 
-    users, namespace = list_users(client)
+    users, namespace, already_rotated = first_listing(client, params)
     current = next((u for u in users if u['name'] == name), None)
     result = {'changed': False}
+    if already_rotated:
+        result['session_password_switched'] = True
+        task.warn('the device refused password for %r but accepts user_password: an earlier run '
+                  'changed it already; this task continued with user_password' % name)
 
     if state == 'absent':
         if current is None:
@@ -81,8 +132,15 @@ def run_user(task):
         result.update(changed=True, user=None,
                       diff={'before': public(current), 'after': {}})
         if not task.check_mode:
-            client.delete('%s/%s' % (USERS, current['id']),
-                          params={'loginPassword': params.get('password')})
+            try:
+                client.delete('%s/%s' % (USERS, current['id']),
+                              params={'loginPassword': client.password})
+            except IsapiAnswerLostError as exc:
+                # Not resent (a second DELETE answers userInexistence): read back instead.
+                if _read_back(client, name, exc) is not None:
+                    raise IsapiError('%s; read back, %r still exists: it was not deleted. Run the '
+                                     'task again' % (exc.args[0], name), device=client.device)
+                task.warn('%s; read back, %r is gone: it was deleted' % (exc.args[0], name))
         return result
 
     if current is None:
@@ -99,9 +157,19 @@ def run_user(task):
             return result
         body = xmldoc.element('User', {
             'userName': name, 'password': new_password,
-            'userLevel': LEVELS[desired['level']], 'loginPassword': params.get('password'),
+            'userLevel': LEVELS[desired['level']], 'loginPassword': client.password,
         }, ns=namespace)
-        write = client.post(USERS, body)
+        try:
+            write = client.post(USERS, body)
+        except IsapiAnswerLostError as exc:
+            # Not resent (a second POST answers userExist): read back what the device has.
+            created = _read_back(client, name, exc)
+            if created is None:
+                raise IsapiError('%s; read back, %r does not exist: it was not created. Run the '
+                                 'task again' % (exc.args[0], name), device=client.device)
+            task.warn('%s; read back, %r exists: it was created' % (exc.args[0], name))
+            result['user'] = public(created)
+            return result
         if write.new_id and write.new_id.isdigit():
             result['user'] = dict(desired, id=int(write.new_id))
         else:
@@ -121,8 +189,10 @@ def run_user(task):
         after['level'] = level
     change_password = False
     if new_password is not None and params['update_password'] == 'always':
-        if name == params.get('username') and new_password == params.get('password'):
-            change_password = False  # this session just proved it works
+        if name == params.get('username'):
+            # This session just logged in as this account, so its password is the one the
+            # session holds: no extra login (and no failed one) is needed to know.
+            change_password = new_password != client.password
         else:
             change_password = not password_works(params, name, new_password, task.name)
     if after == before and not change_password:
@@ -136,14 +206,31 @@ def run_user(task):
     if task.check_mode:
         return result
     body = _edited(element, namespace, after, new_password if change_password else None,
-                   params.get('password'))
-    client.put('%s/%s' % (USERS, current['id']), body)
-    if change_password and name == params.get('username'):
-        # The session's own credential just changed: switch to it and prove it.
-        client.use_password(new_password)
+                   client.password)
+    own = change_password and name == params.get('username')
+    # The task's own password: the client never resends it blindly and, if the answer is lost,
+    # finds out with one login which password the device has; any other write is a plain
+    # idempotent PUT.
+    write = client.put('%s/%s' % (USERS, current['id']), body, changes_credential=own,
+                       new_password=new_password if own else None)
+    if own:
+        # The session now holds the new credential: prove it before later tasks rely on it.
         client.get('/ISAPI/Security/userCheck')
         result['session_password_switched'] = True
+        if write.answer_lost:
+            task.warn('%s; logging in with the new password worked, so the change took'
+                      % write.answer_lost)
     return result
+
+
+def _read_back(client, name, lost):
+    """The account named ``name`` as the device lists it now (None if absent), after a write
+    whose answer was lost."""
+    try:
+        return next((u for u in list_users(client)[0] if u['name'] == name), None)
+    except IsapiError as exc:
+        raise IsapiError('%s, and reading the accounts back failed too (%s); run the task again '
+                         'to find out' % (lost.args[0], exc.args[0]), device=client.device)
 
 
 def _edited(element, namespace, after, new_password, login_password):

@@ -7,16 +7,18 @@ Firmware families answer in different default namespaces (hikvision.com/ver20, i
 std-cgi.com, ver10, psialliance) and even mix them inside one document (isapi.md §1.3). Many
 endpoints reject partial bodies, so writes are read-modify-write of the whole document.
 
-Parsed elements therefore carry plain local names as tags, and every namespace declaration is kept
-as a literal ``xmlns``/``xmlns:p`` attribute on the element that declared it. Serializing gives
-back the same declarations in the same places, so unknown elements, their order and the device's
-namespace survive a round trip untouched.
+Parsed elements therefore carry their names as the document wrote them (a plain local name, or
+``prefix:local`` for a prefixed element such as ``<hik:ext>``), every namespace declaration is kept
+as a literal ``xmlns``/``xmlns:p`` attribute on the element that declared it, and comments stay in
+the tree. Lookups here (find, findall, text, ensure) match local names, so reading stays
+namespace-agnostic; serializing gives back the same names, declarations and comments in the same
+places, so unknown elements, their order and the device's namespaces survive a round trip.
+Iterate children with ``children()`` to skip comments.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import io
 import re
 import xml.etree.ElementTree as ET
 
@@ -28,7 +30,73 @@ class XmlError(ValueError):
 
 
 def _local(name):
-    return name.rsplit('}', 1)[-1] if name.startswith('{') else name
+    """The local part of a tag: without ``{uri}`` (ElementTree) or ``prefix:`` (kept prefixes)."""
+    if not isinstance(name, str):
+        return name  # comments carry the ET.Comment factory as their tag
+    if name.startswith('{'):
+        return name.rsplit('}', 1)[-1]
+    return name.rsplit(':', 1)[-1]
+
+
+def is_element(node):
+    """Whether a child is an element (not a comment or processing instruction)."""
+    return isinstance(node.tag, str)
+
+
+def children(elem):
+    """The element children of elem, in order, comments left out."""
+    return [c for c in elem if is_element(c)]
+
+
+def local_name(elem):
+    """The element's name without the prefix the document gave it (``hik:ext`` -> ``ext``)."""
+    return _local(elem.tag)
+
+
+class _Builder(ET.TreeBuilder):
+    """Builds the tree with each element named as the document wrote it: a local name in the
+    default namespace, ``prefix:local`` for a prefixed one, and each namespace declaration kept as a
+    literal attribute where it was declared. Comments are kept as comment nodes, so a
+    read-modify-write gives back the prefixes and comments the device sent. Standard library only
+    (modules run on managed hosts); insert_comments and start_ns need Python 3.8, the oldest
+    target ansible-core supports."""
+
+    def __init__(self):
+        ET.TreeBuilder.__init__(self, insert_comments=True)
+        self._pending = []
+        # per open element: (uri -> prefix for elements, '' = default; uri -> prefix for attributes)
+        self._scopes = [({}, {})]
+
+    def start_ns(self, prefix, uri):
+        self._pending.append((prefix or '', uri))
+
+    @staticmethod
+    def _name(expanded, names):
+        if not expanded.startswith('{'):
+            return expanded
+        uri, local = expanded[1:].split('}', 1)
+        prefix = names.get(uri)
+        return '%s:%s' % (prefix, local) if prefix else local
+
+    def start(self, tag, attrs):
+        elements, attributes = (dict(m) for m in self._scopes[-1])
+        out = {}
+        for prefix, uri in self._pending:
+            out['xmlns:%s' % prefix if prefix else 'xmlns'] = uri
+            if prefix:
+                attributes[uri] = prefix
+            # a uri bound both as default and to a prefix: its elements read back unprefixed
+            if not prefix or elements.get(uri) != '':
+                elements[uri] = prefix
+        self._pending = []
+        self._scopes.append((elements, attributes))
+        for key, value in attrs.items():
+            out[self._name(key, attributes)] = value
+        return ET.TreeBuilder.start(self, self._name(tag, elements), out)
+
+    def end(self, tag):
+        self._scopes.pop()
+        return ET.TreeBuilder.end(self, tag)
 
 
 def parse(data):
@@ -41,26 +109,10 @@ def parse(data):
     # entity-expansion attacks; refusing them keeps the stdlib parser safe.
     if _FORBIDDEN.search(data):
         raise XmlError('document declares a DOCTYPE or entities, which ISAPI never does')
-    pending = []
-    prefixes = {}
-    root = None
+    parser = ET.XMLParser(target=_Builder())
     try:
-        for event, item in ET.iterparse(io.BytesIO(data), events=('start-ns', 'start')):
-            if event == 'start-ns':
-                pending.append(item)
-                continue
-            elem = item
-            for prefix, uri in pending:
-                elem.set('xmlns:%s' % prefix if prefix else 'xmlns', uri)
-                prefixes[uri] = prefix
-            pending = []
-            elem.tag = _local(elem.tag)
-            for key in [k for k in elem.attrib if k.startswith('{')]:
-                uri, name = key[1:].split('}', 1)
-                prefix = prefixes.get(uri)
-                elem.attrib['%s:%s' % (prefix, name) if prefix else name] = elem.attrib.pop(key)
-            if root is None:
-                root = elem
+        parser.feed(data)
+        root = parser.close()
     except ET.ParseError as exc:
         raise XmlError(str(exc))
     return root
@@ -81,12 +133,25 @@ def _steps(path):
     return [s for s in path.split('/') if s] if path else []
 
 
+def _match(elem, step):
+    """Children of elem whose local name is step (a trailing ``[n]`` picks the n-th, 1-based)."""
+    position = None
+    if step.endswith(']') and '[' in step:
+        step, index = step[:-1].split('[', 1)
+        position = int(index) if index.isdigit() else None
+    found = [c for c in elem if is_element(c) and (c.tag == step or _local(c.tag) == step)]
+    if position is not None:
+        return found[position - 1:position] if position >= 1 else []
+    return found
+
+
 def find(elem, path):
     """The first element at a slash-separated path of local names, or None."""
     for step in _steps(path):
         if elem is None:
             return None
-        elem = elem.find(step)
+        found = _match(elem, step)
+        elem = found[0] if found else None
     return elem
 
 
@@ -96,7 +161,7 @@ def findall(elem, path):
     if not steps:
         return [elem]
     parent = find(elem, '/'.join(steps[:-1]))
-    return [] if parent is None else parent.findall(steps[-1])
+    return [] if parent is None else _match(parent, steps[-1])
 
 
 def text(elem, path=None, default=None):
@@ -110,7 +175,8 @@ def text(elem, path=None, default=None):
 def ensure(elem, path):
     """The element at path, creating missing steps as last children (appending keeps order)."""
     for step in _steps(path):
-        child = elem.find(step)
+        found = _match(elem, step)
+        child = found[0] if found else None
         if child is None:
             child = ET.SubElement(elem, step)
         elem = child
@@ -167,18 +233,19 @@ def to_data(elem):
 
     Attributes (capability ranges, xmlns) are left out; use the element itself when they matter.
     """
-    children = list(elem)
-    if not children:
+    kids = children(elem)
+    if not kids:
         return text(elem)
     result = {}
-    for child in children:
+    for child in kids:
         value = to_data(child)
-        if child.tag in result:
-            if not isinstance(result[child.tag], list):
-                result[child.tag] = [result[child.tag]]
-            result[child.tag].append(value)
+        name = local_name(child)
+        if name in result:
+            if not isinstance(result[name], list):
+                result[name] = [result[name]]
+            result[name].append(value)
         else:
-            result[child.tag] = value
+            result[name] = value
     return result
 
 

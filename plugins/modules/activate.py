@@ -17,6 +17,8 @@ description:
   - Then logs in once with the new password to prove it works, so later tasks can rely on it.
   - On a device that is already active it changes nothing, sends nothing but the unauthenticated
     status query, and reports C(changed=false).
+  - An activation whose answer is lost is never resent; the module asks the device (without
+    credentials) whether it is now active and says which it is.
   - The password is checked against the device policy (8 to 16 characters, at least two of
     digits, lower-case, upper-case and special characters, not the user name) before anything
     is sent.

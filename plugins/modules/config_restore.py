@@ -19,6 +19,15 @@ description:
   - The device applies most settings at once and the rest after a reboot (C(reboot_required));
     O(reboot=true) reboots it and waits. Accounts and passwords become those of the backup, so
     later tasks must use the backup's admin password.
+  - When the backup holds another admin password than O(password), give it as
+    O(backup_password); after the import the task logs in with it to reboot. Without it, the
+    task logs in once after the import to check the device still takes O(password); if the
+    device refuses it (one failed login, never more), the task fails with C(changed=true), says
+    the configuration was imported and the device now expects the backup's admin password, and
+    leaves the reboot to M(camfleet.hikvision.reboot) run with that password.
+  - The file is refused before anything is sent when it cannot be a configuration export
+    (empty, or text such as the snapshot C(.json) or the C(.sha256) file); a file that does not
+    match its C(.sha256) file is reported as damaged.
   - When delegated to another host the decrypted backup passes through that host's private
     Ansible temporary directory.
 options:
@@ -35,10 +44,24 @@ options:
     description: Reboot the device after the import when it asks for one, and wait for it.
     type: bool
     default: false
+  backup_password:
+    description:
+      - The password the C(admin) account (or O(username)) had when the backup was taken, when
+        it differs from O(password). The import gives the device the backup's accounts, so the
+        task continues with this password after the import (the check before the reboot, the
+        reboot, the wait).
+      - If the import's answer is lost, the task logs in once with it to find out whether the
+        import took.
+    type: str
   wait_timeout:
     description: Seconds to wait for the reboot with O(reboot=true).
     type: int
     default: 300
+  _checksum:
+    description:
+      - Internal, set by the action plugin when the backup matched its C(.sha256) file. Do not
+        set it.
+    type: str
   _staging_path:
     description:
       - Internal, set by the action plugin when the task is delegated to another host (where the controller transferred the decrypted backup,
@@ -64,6 +87,19 @@ EXAMPLES = r'''
     password: "{{ isapi_password }}"
     src: "backups/{{ inventory_hostname }}.cfg"
     reboot: true
+
+- name: Restore a backup taken before the admin password was rotated
+  camfleet.hikvision.config_restore:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    backup_password: "{{ isapi_password_at_backup_time }}"
+    src: "backups/{{ inventory_hostname }}.cfg"
+    reboot: true
+
+- name: Finish a restore whose reboot was left out (the device now has the backup's password)
+  camfleet.hikvision.reboot:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password_at_backup_time }}"
 '''
 
 RETURN = r'''
@@ -75,6 +111,12 @@ rebooted:
   description: The device was rebooted and answers again.
   returned: when O(reboot=true) and the device asked for it
   type: bool
+session_password:
+  description:
+    - Which of the task's passwords the device accepted after the import, before the reboot
+      (V(password) or V(backup_password)). Later tasks must use that one.
+  returned: when O(reboot=true) and the device asked for a reboot
+  type: str
 checksum:
   description: SHA-256 of the backup file as stored.
   returned: always
@@ -88,6 +130,8 @@ SPEC = ModuleSpec(dict(
     src=dict(type='path', required=True),
     secret_key=dict(type='str', no_log=True),
     reboot=dict(type='bool', default=False),
+    backup_password=dict(type='str', no_log=True),
+    _checksum=dict(type='str', no_log=False),
     wait_timeout=dict(type='int', default=300),
     # Set by the action plugin when the module runs on another host: the decrypted backup,
     # transferred into that host's private Ansible temp dir.

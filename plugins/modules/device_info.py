@@ -130,7 +130,9 @@ msg:
 from ansible_collections.camfleet.hikvision.plugins.module_utils.device import run_device_info
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
 
-SPEC = ModuleSpec(dict(gather_capabilities=dict(type='bool', default=True)), run_device_info)
+# Without a password it still reports whether a device is activated (which needs none).
+SPEC = ModuleSpec(dict(gather_capabilities=dict(type='bool', default=True)), run_device_info,
+                  needs_password=False)
 
 
 def main():

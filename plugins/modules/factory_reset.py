@@ -15,6 +15,10 @@ description:
   - V(basic) restores settings but keeps network parameters and, on most firmware, user accounts.
     V(full) restores everything; the device comes back inactive and must be activated again with
     M(camfleet.hikvision.activate) (and, on real hardware, usually at its factory address).
+  - Because V(basic) keeps the network settings, the restart after it applies a saved address
+    that is still pending (for example from M(camfleet.hikvision.network) with
+    O(camfleet.hikvision.network#module:reboot=false)); the module then waits for the device at
+    that address and returns it as RV(address).
   - Destroys configuration. Back it up first. There is deliberately no default O(mode).
   - Always reports C(changed=true).
 options:
@@ -38,7 +42,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode nothing is sent and C(changed) is true.
+    details: In check mode no reset is sent (with V(basic) the saved address is read) and
+      C(changed) is true.
   diff_mode:
     support: none
 author:
@@ -76,6 +81,15 @@ elapsed:
   description: Seconds until the device answered again.
   returned: when wait is true and not in check mode
   type: float
+address:
+  description: The address the device answers at after the reset (its pending address when the
+    restart applied one).
+  returned: always
+  type: str
+previous_address:
+  description: The address the device answered at before the restart moved it.
+  returned: when a basic reset applied a pending address
+  type: str
 msg:
   description: What happened.
   returned: always

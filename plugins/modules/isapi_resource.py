@@ -91,6 +91,15 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff), null where the device lacks it. In check mode and when
+      nothing changed it is the device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
+  sample: {enabled: "false"}
 path:
   description: The document's path.
   returned: success

@@ -20,6 +20,17 @@ description:
     address with a new session and the same credentials, proves it answers there, and returns
     the new RV(address) for later tasks. If it does not answer there within O(wait_timeout), the
     task fails naming both addresses.
+  - The device keeps running at its old address until that reboot, while its configuration
+    already shows the saved new one. The module compares the address against the running one,
+    the address it reaches the device at (O(host), when that is an IPv4 address). So a change saved
+    earlier with O(reboot=false) is still reported as pending (RV(pending_address)), and the same
+    task run again with O(reboot=true) reboots the device and follows it there, even though
+    nothing needs writing any more. A pending address the task does not ask about is reported,
+    never applied unasked.
+  - When O(host) is a host name, only the saved address is compared. When O(host) is not the
+    device's own address (NAT, port forwarding), a saved address that differs from it looks
+    pending; the module then looks for the device at both addresses after the reboot and warns
+    when it answers at O(host) again.
 options:
   interface_id:
     description: Interface number (1 is the wired interface).
@@ -47,8 +58,9 @@ options:
     type: int
   reboot:
     description:
-      - Reboot to apply a change the device answers with C(reboot_required), and follow the
-        device to its new address.
+      - Reboot to apply a change the device answers with C(reboot_required), or an asked address
+        that is saved but still pending from an earlier run, and follow the device to its new
+        address.
       - With V(false) the task returns RV(reboot_required) and RV(pending_address) instead.
     type: bool
     default: true
@@ -87,6 +99,15 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff), null where the device lacks it. In check mode and when
+      nothing changed it is the device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
+  sample: {addressing: static, address: 192.168.1.64, mtu: 1500}
 address:
   description: The address the device answers at after the task (the new one when it moved).
   returned: always
@@ -97,8 +118,12 @@ previous_address:
   returned: when the device was rebooted onto a new address
   type: str
 pending_address:
-  description: The saved address the device will take at its next reboot.
-  returned: when the address changes and the device was not rebooted (reboot=false or check mode)
+  description:
+    - The saved address the device will take at its next reboot (it still runs at RV(address)).
+    - Also returned when an address saved earlier is still pending and the task did not ask to
+      change the address.
+  returned: when a saved address differs from the running one and the device was not rebooted
+    (reboot=false, check mode, or the task did not ask for the address)
   type: str
 reboot_required:
   description: The change is saved but applies only after a reboot that has not happened.

@@ -22,6 +22,9 @@ description:
     NVR's live channel status (C(chanDetectResult) C(errorUserNameOrPasswd) means the camera
     rejects it); see O(update_password). A channel added with a wrong password is still added,
     and the task warns.
+  - A listed channel whose camera the NVR cannot reach (absent, unreachable) is reported by a
+    warning naming the channel and the NVR's detect result, or fails the task; see
+    O(on_unreachable).
   - Returns every channel with its C(online) state and C(chanDetectResult) after the task.
 options:
   channels:
@@ -80,6 +83,19 @@ options:
     type: str
     choices: [when_offline, always, on_create]
     default: when_offline
+  on_unreachable:
+    description:
+      - What to do when the NVR reports a listed channel offline because it cannot reach the
+        camera (C(chanDetectResult) such as C(notExist) or C(netUnreachable)), after the task's
+        changes. The NVR adds such a channel without complaint.
+      - V(warn) returns a warning naming the channel, its address and the detect result.
+      - V(fail) fails the task with that message instead (changes already made stay made, and
+        are listed in RV(actions)); use it where a channel without a camera is a mistake.
+      - A camera that rejects the stored password has its own warning (see O(update_password));
+        a channel the NVR is still C(connecting) to is not reported.
+    type: str
+    choices: [warn, fail]
+    default: warn
 extends_documentation_fragment:
   - camfleet.hikvision.connection
   - camfleet.hikvision.attributes
@@ -111,6 +127,14 @@ EXAMPLES = r'''
     update_password: when_offline
     channels: "{{ nvr_cameras | map('combine', {'password': new_camera_password}) | list }}"
 
+- name: Refuse to leave a channel without a reachable camera (typo in an address, camera down)
+  camfleet.hikvision.nvr_channel:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    on_unreachable: fail
+    channels:
+      - {id: 3, name: dock, address: 192.168.10.13, password: "{{ vault_cam_password }}"}
+
 - name: Remove a decommissioned camera
   camfleet.hikvision.nvr_channel:
     host: "{{ isapi_host }}"
@@ -120,6 +144,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff). In check mode and when nothing changed it is the
+      device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
 channels:
   description: Every channel of the NVR after the task (before it, in check mode). No passwords.
   returned: success
@@ -156,6 +188,7 @@ SPEC = ModuleSpec(dict(
     exclusive=dict(type='bool', default=False),
     update_password=dict(type='str', default='when_offline', no_log=False,
                          choices=['when_offline', 'always', 'on_create']),
+    on_unreachable=dict(type='str', default='warn', choices=['warn', 'fail']),
 ), run_channels)
 
 

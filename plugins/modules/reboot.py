@@ -15,6 +15,11 @@ description:
     again, and finally logs in once to prove it is back.
   - Waiting polls an unauthenticated status path, so a slow reboot never costs login attempts.
   - Always reports C(changed=true), as a reboot is an action, not a state.
+  - A reboot applies a saved address that is still pending (for example from
+    M(camfleet.hikvision.network) with O(camfleet.hikvision.network#module:reboot=false)). The
+    module reads the interface's saved address first; when it differs from the address the task
+    reaches the device at, it waits for the device at the new address (and, for NAT or
+    port-forwarded hosts, at the old one too) and returns where it answers as RV(address).
 options:
   wait:
     description: Wait for the device to come back.
@@ -31,7 +36,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode nothing is sent and C(changed) is true.
+    details: In check mode only the saved address is read; no reboot is sent and C(changed) is
+      true.
   diff_mode:
     support: none
 author:
@@ -52,6 +58,16 @@ elapsed:
   returned: when wait is true and not in check mode
   type: float
   sample: 74.5
+address:
+  description: The address the device answers at after the reboot (its pending address when the
+    reboot applied one; where it will answer with O(wait=false) or in check mode).
+  returned: always
+  type: str
+  sample: 10.20.1.64
+previous_address:
+  description: The address the device answered at before the reboot moved it.
+  returned: when a pending address was applied (or would be, in check mode or with O(wait=false))
+  type: str
 msg:
   description: What happened.
   returned: always

@@ -59,6 +59,13 @@ options:
   redirect_to_https:
     description: Redirect HTTP to HTTPS, where the firmware has it.
     type: bool
+  tls_min_version:
+    description:
+      - Turn on every TLS version this firmware has a switch for from this one up, and the older
+        ones off. Prefer it to O(tls_versions) in policies, since it never turns a newer version off.
+      - Mutually exclusive with O(tls_versions). The diff and RV(settings) show it as C(tls_versions).
+    type: str
+    choices: ['1.1', '1.2', '1.3']
   tls_versions:
     description: TLS versions to offer, for example V([1.2, 1.3]); the others are switched off.
     type: list
@@ -117,6 +124,12 @@ author:
 '''
 
 EXAMPLES = r'''
+- name: TLS 1.2 and every newer version the firmware has, older ones off
+  camfleet.hikvision.security:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    tls_min_version: '1.2'
+
 - name: Hardening baseline
   camfleet.hikvision.security:
     host: "{{ isapi_host }}"
@@ -125,7 +138,14 @@ EXAMPLES = r'''
     rtsp_auth: digest
     illegal_login_lock: {enabled: true, attempts: 5, duration_minutes: 30}
     https: true
-    tls_versions: ['1.2', '1.3']
+    tls_min_version:
+    description:
+      - Turn on every TLS version this firmware has a switch for from this one up, and the older
+        ones off. Prefer it to O(tls_versions) in policies, since it never turns a newer version off.
+      - Mutually exclusive with O(tls_versions). The diff and RV(settings) show it as C(tls_versions).
+    type: str
+    choices: ['1.1', '1.2', '1.3']
+  tls_versions: ['1.2', '1.3']
 
 - name: Only the NVR and the management host may talk to the camera
   camfleet.hikvision.security:
@@ -138,6 +158,15 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff), null where the device lacks it. In check mode and when
+      nothing changed it is the device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
+  sample: {web_auth: digest, tls_versions: ["1.2", "1.3"], http: false}
 unsupported:
   description: Asked settings this device does not have (nothing was done for them).
   returned: always
@@ -170,6 +199,7 @@ SPEC = ModuleSpec(dict(
     https=dict(type='bool'),
     redirect_to_https=dict(type='bool'),
     tls_versions=dict(type='list', elements='str'),
+    tls_min_version=dict(type='str', choices=['1.1', '1.2', '1.3']),
     http_port=dict(type='int'),
     https_port=dict(type='int'),
     rtsp_port=dict(type='int'),
@@ -182,7 +212,7 @@ SPEC = ModuleSpec(dict(
     session_timeout=dict(type='int'),
     i_know_this_cuts_me_off=dict(type='bool', default=False),
     strict=dict(type='bool', default=False),
-), run_security)
+), run_security, mutually_exclusive=[['tls_versions', 'tls_min_version']])
 
 
 def main():

@@ -80,6 +80,12 @@ options:
         type: str
         choices: [media_user, user, operator, administrator]
         default: media_user
+  onvif_users_purge:
+    description:
+      - With O(onvif_users), delete every ONVIF account the list does not name, so only declared
+        ONVIF logins exist. Nothing is deleted when O(onvif_users) is omitted or ONVIF is off.
+    type: bool
+    default: false
   onvif_update_password:
     description:
       - V(on_create) sets ONVIF passwords only when creating an account (they cannot be read
@@ -125,9 +131,27 @@ EXAMPLES = r'''
     onvif: true
     onvif_users:
       - {name: vms, password: "{{ vault_onvif_password }}", type: media_user}
+
+- name: Only the VMS account may log in over ONVIF; every other ONVIF account is deleted
+  camfleet.hikvision.services:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    onvif: true
+    onvif_users:
+      - {name: vms, password: "{{ vault_onvif_password }}", type: media_user}
+    onvif_users_purge: true
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff), null where the device lacks it. In check mode and when
+      nothing changed it is the device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
+  sample: {upnp: false, ssh: false, onvif: false}
 unsupported:
   description: Asked services this device does not have (nothing was done for them).
   returned: always
@@ -164,6 +188,7 @@ SPEC = ModuleSpec(dict(
         type=dict(type='str', default='media_user',
                   choices=['media_user', 'user', 'operator', 'administrator']),
     )),
+    onvif_users_purge=dict(type='bool', default=False),
     onvif_update_password=dict(type='str', default='on_create', choices=['on_create', 'always'],
                                no_log=False),
     strict=dict(type='bool', default=False),

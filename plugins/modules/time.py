@@ -31,9 +31,16 @@ options:
   ntp_servers:
     description:
       - NTP servers, host names or IPv4 addresses, in order. Devices keep one to a few; a list
-        longer than the device takes fails with the device's error.
+        longer than the device takes fails with the device's error, unless O(ntp_max_servers)
+        trims it.
     type: list
     elements: str
+  ntp_max_servers:
+    description:
+      - How many NTP servers this device takes. A longer O(ntp_servers) keeps its first entries
+        and a warning names the dropped ones (the device does not advertise its limit, so the
+        baseline role sets this per model).
+    type: int
   ntp_interval:
     description: Minutes between synchronisations (1 to 10800).
     type: int
@@ -72,6 +79,14 @@ EXAMPLES = r'''
     ntp_interval: 60
   register: clock
 
+- name: One policy list for every model; a one-server camera keeps the first (with a warning)
+  camfleet.hikvision.time:
+    host: "{{ isapi_host }}"
+    password: "{{ isapi_password }}"
+    mode: ntp
+    ntp_servers: [ntp1.site.example, ntp2.site.example, 10.20.0.123]
+    ntp_max_servers: 1
+
 - name: Flag devices whose clock is off
   ansible.builtin.debug:
     msg: "clock off by {{ clock.drift_seconds }} s"
@@ -79,6 +94,15 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff), null where the device lacks it. In check mode and when
+      nothing changed it is the device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
+  sample: {mode: ntp, timezone: "UTC+00:00", ntp_servers: [ntp1.example.net]}
 drift_seconds:
   description: Device clock minus controller clock in seconds (after the change, if one was made).
   returned: when the device reports its local time
@@ -98,6 +122,7 @@ SPEC = ModuleSpec(dict(
     mode=dict(type='str', choices=['ntp', 'manual']),
     ntp_servers=dict(type='list', elements='str'),
     ntp_interval=dict(type='int'),
+    ntp_max_servers=dict(type='int'),
     local_time=dict(type='str'),
     max_drift=dict(type='int', default=5),
 ), run_time)

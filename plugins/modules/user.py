@@ -15,9 +15,19 @@ description:
   - Passwords are write-only on the device. With O(update_password=always) the module logs in
     once as O(name) with O(user_password) on a separate session and changes the password only
     if that login is refused. That check counts as one failed login on the device when the
-    password differs; it is never repeated.
+    password differs; it is never repeated. For the account the task logs in with no such check
+    is needed (the session already proves its password).
   - Changing the password of the account the task logs in with switches the session to the new
     password and proves it works before the task ends; later tasks must use the new password.
+    That change is never resent. If its answer is lost, the module logs in once with the new
+    password to find out whether it took, and reports it (C(changed=true) with a warning when it
+    did; a failure saying the device kept the old password when it did not).
+  - Re-running such a task after its answer was lost works. When the device refuses O(password)
+    for O(name) (one failed login), the task continues with O(user_password), warns, and reports
+    C(changed=false). When the device refuses both, that is two failed logins, and nothing more
+    is tried.
+  - A creation or deletion whose answer is lost is not sent again; the module reads the
+    accounts back and reports what the device has.
   - Sends the connection password as C(loginPassword), which current firmware requires to
     change accounts. When deleting an account (O(state=absent)) it goes in the URL query
     (C(DELETE /ISAPI/Security/users/<id>?loginPassword=...)), as the firmware expects. Over HTTPS
@@ -27,7 +37,9 @@ description:
     refused unless O(allow_insecure_secrets=true).
 options:
   name:
-    description: User name of the account.
+    description:
+      - User name of the account, 1 to 32 characters (the device refuses others; checked
+        before anything is sent).
     type: str
     required: true
   state:
@@ -92,6 +104,15 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+settings:
+  description:
+    - What this module manages, as the device holds it once the task is done - each key the task
+      looked at (the same keys as the diff), null where the device lacks it. In check mode and when
+      nothing changed it is the device's current state, so a check-mode run is a read-only audit.
+    - Built by the one change tracker every declarative module shares; never holds a password.
+  returned: success
+  type: dict
+  sample: {name: operator1, level: operator}
 user:
   description: The account after the task (no password); null when absent.
   returned: always

@@ -283,8 +283,8 @@ def test_reboot_clears_a_lock_by_default_and_keeps_it_when_configured(fleet):
         _fail(fleet, name, "admin", 7)
         assert _locked(fleet, name)
         assert _reboot_from(fleet, name, f"{N}.250.1") == 200
-        wait_until(lambda: fleet.control.state(name)["status"] == "rebooting", timeout=5)
-        wait_until(lambda: fleet.control.state(name)["status"] == "online", timeout=10)
+        wait_until(lambda n=name: fleet.control.state(n)["status"] == "rebooting", timeout=5)
+        wait_until(lambda n=name: fleet.control.state(n)["status"] == "online", timeout=10)
     assert not _locked(fleet, "cur")  # lock_survives_reboot: false (default)
     assert _locked(fleet, "odd")      # lock_survives_reboot: true
 

@@ -9,7 +9,6 @@ import os
 import secrets
 import subprocess
 import sys
-import tempfile
 
 import pytest
 
@@ -84,8 +83,10 @@ class Device(object):
 
 
 @pytest.fixture
-def new_device(fleet):
+def new_device(fleet, request):
     """Factory: new_device('current_camera', activated=True) -> a provisioned Device."""
+    created = request.node.__dict__.setdefault('camfleet_devices', [])
+
     def make(profile='current_camera', activated=True, inventory_password=False):
         index = next(fleet.allocator[profile])
         name = '%s-%02d' % (profile.replace('_camera', ''), index)
@@ -95,8 +96,42 @@ def new_device(fleet):
             else strong_password()
         fleet.control.provision(name, activated=activated, password=password)
         fleet.control.reset_counters(name)
-        return Device(fleet, info, password)
+        device = Device(fleet, info, password)
+        created.append(device)
+        return device
     return make
+
+
+def failed_logins(device):
+    """Failed logins on the device since it was provisioned for the test. The device log keeps
+    them even when a test resets the counters half-way; the counters cover a log that rolled
+    over."""
+    logged = sum(1 for entry in device.state()['log'] if entry['event'] == 'loginFailed')
+    return max(logged, sum(device.counters()['failed_logins'].values()))
+
+
+@pytest.fixture(autouse=True)
+def lockout_budget(request):
+    """The lockout budget: after every integration test, each device the test was handed has
+    seen at most one failed login (devices lock the controller out after a few), unless the
+    test declares more with @pytest.mark.lockout_budget(n, reason=...)."""
+    yield
+    devices = request.node.__dict__.get('camfleet_devices') or []
+    if not devices:
+        return
+    marker = request.node.get_closest_marker('lockout_budget')
+    budget = marker.args[0] if marker else 1
+    if marker is not None and not marker.kwargs.get('reason'):
+        pytest.fail('@pytest.mark.lockout_budget(%d) needs reason="why this test may spend more '
+                    'than one failed login"' % budget)
+    over = {}
+    for device in {d.name: d for d in devices}.values():
+        count = failed_logins(device)
+        if count > budget:
+            over[device.name] = count
+    if over:
+        pytest.fail('lockout budget exceeded: failed logins per device %r, allowed %d per device '
+                    '(declare more with @pytest.mark.lockout_budget(n, reason=...))' % (over, budget))
 
 
 def run(spec, params, check_mode=False, diff=True):

@@ -148,9 +148,11 @@ def test_wrong_secret_key_gives_the_device_message(fleet, new_device):
     content = backup.export_config(client, 'Right-Key-1')
     run(USER, device.params(name='extra', level='viewer', user_password=strong_password()))
     result = restore(device, content, secret_key='Wrong-Key-2')
+    # No checksum file came with this content, so a damaged file cannot be ruled out.
     assert result['failed'] and result['msg'].endswith(
-        "the device refused the backup's key (importCfgFilePasswordErr): secret_key must be the "
-        'key the backup was exported with')
+        "the device refused the backup's key (importCfgFilePasswordErr): secret_key is not the "
+        'key the backup was exported with, or the file is damaged (there is no checksum file '
+        'unused.sha256 to tell which)')
     assert 'extra' in users_of(device)
     ok = restore(device, content, secret_key='Right-Key-1')
     assert ok['changed'] is True and 'extra' not in users_of(device)

@@ -1,5 +1,4 @@
 """The ISAPI client against emulated devices over real sockets: auth, lockout, TLS, faults."""
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -51,6 +50,7 @@ def test_wrong_password_costs_exactly_one_failed_login_and_is_never_resent(new_d
     assert failed_logins(device) == 1
 
 
+@pytest.mark.lockout_budget(LOCK_ATTEMPTS, reason='the test locks the client out on purpose')
 def test_locked_client_gets_a_distinct_message_even_with_the_right_password(new_device):
     device = new_device('current_camera')
     for _ in range(LOCK_ATTEMPTS):

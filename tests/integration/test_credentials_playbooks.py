@@ -13,8 +13,6 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
     open_store, resolve_settings,
 )
 
-from tests.credstore_fixtures import bao_server  # noqa: F401
-
 from .conftest import run_playbook, strong_password
 
 
@@ -234,7 +232,7 @@ def test_every_fresh_device_gets_its_own_password(fleet, new_device, tmp_path):
     assert rc == 0, out
     passwords = [store.store.current(d.name, 'admin') for d in devices]
     assert len(set(passwords)) == 2
-    for device, password in zip(devices, passwords):
+    for device, password in zip(devices, passwords, strict=True):
         assert device.control.check_password(device.name, 'admin', password) is True
 
 
@@ -336,17 +334,18 @@ def test_check_mode_writes_neither_store_nor_device(fleet, new_device, tmp_path)
 
 
 def test_lost_answer_keeps_the_pending_password_and_a_rerun_finishes(fleet, new_device, tmp_path, store):
-    """The connection drops on the first write of the activation exchange: the task fails, the
-    device is still inactive, the generated password stays pending; the re-run activates with
-    that same password and promotes it."""
+    """The connection drops on every try of the activation exchange's first write (the
+    challenge, which the client asks again up to three times since it only hands out a key):
+    the task fails, the device is still inactive, the generated password stays pending; the
+    re-run activates with that same password and promotes it."""
     device = new_device('current_camera', activated=False)
-    device.control.faults(device.name, drop_response_next=1)
+    device.control.faults(device.name, drop_response_next=4)
     rc, results, out = run_playbook(fleet, ACTIVATE_PLAY, tmp_path, limit=device.name,
                                     extra_vars={'camfleet_credential_store': store.settings})
     assert rc != 0
     result = results_of(results, ACTIVATE_TASK)[device.name]
     assert result['store']['state'] == 'pending' and 're-run this task to reconcile' in result['msg']
-    assert device.counters()['dropped'] == 1
+    assert device.counters()['dropped'] == 4
     pending = store.store.record(device.name, 'admin').pending
     assert pending is not None and store.store.record(device.name, 'admin').current is None
     assert device.state()['activated'] is False

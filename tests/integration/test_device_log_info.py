@@ -14,6 +14,7 @@ def fail_login(device):
         client_from_params(device.params(password='Wrong-pass-123')).get('/ISAPI/System/deviceInfo')
 
 
+@pytest.mark.lockout_budget(2, reason='the test makes two failed logins for the log to count')
 @pytest.mark.parametrize('profile', ['current_camera', 'legacy_camera', 'nvr'])
 def test_failed_logins_are_counted(new_device, profile):
     device = new_device(profile)

@@ -3,6 +3,7 @@ item 13). The emulator's ``deny`` fault makes one path answer as firmware withou
 404 or 403 with a notSupport/invalidOperation ResponseStatus, the same sub codes with HTTP 400 or
 500, or an HTML error page. Results still carry what could be read, with a warning."""
 import pytest
+import requests
 
 from ansible_collections.camfleet.hikvision.plugins.modules.config_backup import SPEC as BACKUP
 from ansible_collections.camfleet.hikvision.plugins.modules.device_info import SPEC as INFO
@@ -98,7 +99,7 @@ def test_config_backup_device_key_without_security_capabilities(new_device, tmp_
 
 def test_emulator_deny_fault_is_checked_and_cleared(new_device):
     device = new_device('current_camera')
-    with pytest.raises(Exception):
+    with pytest.raises(requests.HTTPError, match="400"):
         device.control.faults(device.name, deny={CAPS: {'http': 200}})
     device.control.faults(device.name, deny={CAPS: {'http': 404, 'sub': 'notSupport'}})
     assert device.state()['faults']['deny'] == {CAPS: {'http': 404, 'sub': 'notSupport'}}

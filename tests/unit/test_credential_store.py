@@ -13,7 +13,7 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.config import SETTINGS
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.file_backend import file_name
 
-from tests.credstore_fixtures import bao_server, make_store, vault_secrets  # noqa: F401
+from credstore_fixtures import make_store, vault_secrets
 
 BACKENDS = ['file', 'vault']
 P1, P2, P3, P4 = 'Ab1-first-pass', 'Cd2_second-pw', 'Ef3.third.pw', 'Gh4~fourth~pw'
@@ -321,7 +321,7 @@ def test_doc_fragment_documents_every_setting_and_its_environment():
     module_doc = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']['store']['suboptions']
     plugin_doc = yaml.safe_load(ModuleDocFragment.PLUGIN)['options']
     assert set(module_doc) == set(SETTINGS)
-    for name, (envs, default, kind) in SETTINGS.items():
+    for name, (envs, default, _kind) in SETTINGS.items():
         text = ' '.join(module_doc[name]['description'])
         for env in envs:
             assert 'E(%s)' % env in text, (name, env)

@@ -19,7 +19,7 @@ USERS = ['admin', 'operator', 'viewer1', 'onvif', 'ab']
 def test_every_generated_password_is_accepted_by_every_emulated_firmware(user):
     policy = resolve_policy()
     seen = set()
-    for dummy in range(400):
+    for _ in range(400):
         password = generate(user, policy)
         for profile in PROFILES.values():
             assert emulator_policy.policy_error(user, password, profile.password_len) is None, password
@@ -34,7 +34,7 @@ def test_every_generated_password_is_accepted_by_every_emulated_firmware(user):
 
 def test_configured_policy_is_met_and_still_accepted_by_the_device():
     policy = resolve_policy({'length': 10, 'min_classes': 4, 'specials': '!*'})
-    for dummy in range(300):
+    for _ in range(300):
         password = generate('admin', policy)
         assert len(password) == 10 and classes_of(password) == 4
         assert set(password) - set(string.ascii_letters + string.digits) <= set('!*')
@@ -43,7 +43,7 @@ def test_configured_policy_is_met_and_still_accepted_by_the_device():
 
 def test_no_specials_gives_three_classes():
     policy = resolve_policy({'specials': '', 'min_classes': 3})
-    for dummy in range(100):
+    for _ in range(100):
         password = generate('admin', policy)
         assert password.isalnum() and classes_of(password) == 3
         assert emulator_policy.policy_error('admin', password) is None

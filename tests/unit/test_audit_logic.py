@@ -1,0 +1,84 @@
+"""The audit's pure logic: the settings view of the one change tracker, control outcomes (never a
+pass without evidence), firmware/CVE matching and the log review."""
+import pytest
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import settings_view
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils import audit
+
+jmespath = pytest.importorskip('jmespath')
+
+
+def test_settings_view_is_the_device_state_after_the_task_and_never_a_password():
+    result = {'changed': True, 'unsupported': ['telnet'],
+              'diff': {'before': {'ssh': True, 'password': 'x'}, 'after': {'ssh': False, 'password': '(changed)'}}}
+    assert settings_view(result, check_mode=True) == {'ssh': True, 'telnet': None}
+    assert settings_view(result, check_mode=False) == {'ssh': False, 'telnet': None}
+    assert settings_view({'changed': False}) is None
+    users = {'changed': False, 'diff': {'before': {'onvif_users': [{'name': 'vms', 'password': 'p'}]}}}
+    assert settings_view(users) == {'onvif_users': [{'name': 'vms'}]}
+
+
+CONTROL = {'id': 'ssh_off', 'title': 'SSH off', 'requires': ['settings.services.ssh'],
+           'expr': 'settings.services.ssh == `false`'}
+
+
+@pytest.mark.parametrize('record, status', [
+    ({'settings': {'services': {'ssh': False}}}, 'pass'),
+    ({'settings': {'services': {'ssh': True}}}, 'fail'),
+    ({'settings': {'services': {'ssh': None}}, 'unsupported': {'services': ['ssh']}}, 'not_supported'),
+    ({'settings': {'services': {}}}, 'unknown'),  # not read: no evidence either way
+    ({'unreachable': True}, 'unknown'),
+])
+def test_control_outcomes(record, status):
+    assert audit.evaluate_control(CONTROL, record)[0] == status
+
+
+def test_non_boolean_expression_is_unknown_and_unsupported_is_never_passed():
+    assert audit.evaluate_control(dict(CONTROL, expr='settings.services.ssh'),
+                                  {'settings': {'services': {'ssh': 'yes'}}})[0] == 'unknown'
+    assert audit.evaluate_control({'id': 'x', 'title': 'x', 'unsupported': True, 'expr': '`true`'}, {})[0] \
+        == 'not_supported'
+
+
+@pytest.mark.parametrize('catalog, message', [
+    ([{'title': 't', 'expr': '`true`'}], 'controls[0]: id is required'),
+    ([{'id': 'a', 'title': 't'}], 'controls[0] (a): expr is required'),
+    ([{'id': 'a', 'title': 't', 'expr': 'a.[['}], "controls[0] (a): 'a.[[' is not valid JMESPath"),
+    ([{'id': 'a', 'title': 't', 'expr': '`true`'}, {'id': 'a', 'title': 't', 'expr': '`true`'}],
+     "controls[1]: id 'a' is used twice"),
+])
+def test_catalog_errors_name_the_control(catalog, message):
+    with pytest.raises(ValueError) as err:
+        audit.check_catalog(catalog)
+    assert message in str(err.value)
+
+
+def test_versions_and_cves():
+    assert audit.version_key('V5.4.5 build 170124') == ((5, 4, 5), 170124)
+    assert audit._below('V5.4.5 build 170124', 'V5.5.800') is True
+    assert audit._below('V5.7.18 build 240826', 'V5.5.800') is False
+    assert audit._below('V5.4.0 build 160530', 'V5.4.0 build 160601') is True
+    cves = [{'cve': 'CVE-A', 'kev': True, 'affected': [
+        {'model': r'DS-2CD2\d\d2F-I', 'from': 'V5.2.0 build 140721', 'through': 'V5.4.0 build 160530'}]}]
+    assert [c['cve'] for c in audit.cve_exposure('DS-2CD2032F-I', 'V5.3.0 build 150101', cves)] == ['CVE-A']
+    assert audit.cve_exposure('DS-2CD2032F-I', 'V5.4.0 build 160530', cves)  # 'through' is inclusive
+    assert audit.cve_exposure('DS-2CD2032F-I', 'V5.4.1 build 170101', cves) == []
+    assert audit.cve_exposure('DS-2CD2T86G2-ISU/SL', 'V5.3.0', cves) == []
+    assert audit.firmware_control({'device': {'model': 'm', 'firmware': 'V5.7.18'}}, {'default': 'V5.7.0'})[0] == 'pass'
+    assert audit.firmware_control({'device': {'model': 'm', 'firmware': 'V5.7.18'}}, {})[0] == 'unknown'
+
+
+def test_log_review_counts_by_source_and_flags_the_unexpected():
+    entries = [{'minor': 'illegalAccess', 'address': '10.0.0.9'}] * 3 + [
+        {'minor': 'remoteCfgParm', 'address': '10.0.0.2', 'user': 'admin', 'time': 't1'},
+        {'minor': 'remoteRestoreCfg', 'address': '10.0.0.2', 'user': 'admin', 'time': 't2'},
+        {'minor': 'remoteReboot', 'address': '10.0.0.2', 'user': 'admin', 'time': 't3'}]
+    review = audit.review_log(entries, expected_sources=['10.0.0.2'], expected_events=['remoteCfgParm'],
+                              failed_login_threshold=2)
+    assert review['failed_logins'] == {'10.0.0.9': 3}
+    assert (review['config_changes'], review['resets'], review['reboots']) == (1, 1, 1)
+    assert review['flags'] == ['3 failed logins from 10.0.0.9',
+                               'reset remoteRestoreCfg at t2 by admin from 10.0.0.2',
+                               'reboot remoteReboot at t3 by admin from 10.0.0.2']
+    assert audit.next_since([{'time': '2026-01-01T10:00:00Z'}], 'x') == '2026-01-01T10:00:01Z'
+    assert audit.next_since([], 'x') == 'x'
