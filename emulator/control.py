@@ -208,6 +208,17 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         device.auth.locks.clear()
         return web.json_response({"ok": True})
 
+    @routes.post("/devices/{name}/support-desk")
+    async def support_desk(request):
+        """TEST DOUBLE of Hikvision's support desk (see handlers/recovery.support_key): the key
+        this emulator accepts for the reset request the device exported last."""
+        from .handlers.recovery import support_key
+        device = device_or_404(request)
+        rec = device.state.areas["recovery"]
+        if rec.request_code is None:
+            raise web.HTTPNotFound(text='{"error": "no reset request exported"}', content_type="application/json")
+        return web.json_response({"key": support_key(rec.request_code), "test_double": True})
+
     @routes.post("/time-scale")
     async def time_scale(request):
         data = await _json_body(request)

@@ -32,6 +32,10 @@ DEFAULTS = {
     "latency_ms": 0,
     "flash_seconds": 200,
     "certificate": "conformant",
+    # Self-service recovery methods the firmware offers (docs/developer/recovery-reference.md,
+    # §1): any of guid, questions, email. The recorded profiles offer none (their SecurityCap says
+    # so); a device models firmware that does (the DVR and the V5.7.17 camera of §1) with this key.
+    "recovery": [],
 }
 TIMING_MODES = ("scaled", "realistic")
 # `timing: realistic`: real durations, time_scale 1 (README, Timing). Reboots take one to two
@@ -39,6 +43,7 @@ TIMING_MODES = ("scaled", "realistic")
 # minutes (§9.2: tools poll up to 30 min), the lock 30 minutes (the SecurityCap default). Each
 # device draws its own reboot and flash time from these ranges, stable for its serial.
 REALISTIC = {"reboot_seconds": (60, 120), "flash_seconds": (150, 420), "lock_seconds": (1800, 1800)}
+RECOVERY_METHODS = ("guid", "questions", "email")
 DEVICE_KEYS = set(DEFAULTS) | {
     "name", "kind", "profile", "activated", "password", "intended_password", "address",
     "factory_address", "model", "serial", "mac", "firmware", "channels", "device_name",
@@ -85,6 +90,7 @@ class DeviceSpec:
     lock_survives_reboot: bool = False
     login_password_counts: bool = False
     certificate: str = "conformant"  # emulator.tls.CERTIFICATE_KINDS
+    recovery: tuple = ()
 
     @property
     def firmware(self) -> str:
@@ -159,6 +165,14 @@ def _flag(value, name: str, key: str) -> bool:
     if not isinstance(value, bool):
         raise FleetError(f"device {name}: {key} must be true or false, not {value!r}")
     return value
+
+
+def _recovery(value, name: str) -> tuple:
+    methods = tuple(str(m) for m in (value or []))
+    bad = [m for m in methods if m not in RECOVERY_METHODS]
+    if bad:
+        raise FleetError(f"device {name}: recovery methods {bad} not in {list(RECOVERY_METHODS)}")
+    return methods
 
 
 def load_fleet(data: dict, *, time_scale: Optional[float] = None,
@@ -301,6 +315,7 @@ def load_fleet(data: dict, *, time_scale: Optional[float] = None,
             lock_survives_reboot=_flag(cfg["lock_survives_reboot"], name, "lock_survives_reboot"),
             login_password_counts=_flag(cfg["login_password_counts"], name, "login_password_counts"),
             certificate=certificate,
+            recovery=_recovery(cfg["recovery"], name),
         ))
 
     by_name = {s.name: s for s in specs}

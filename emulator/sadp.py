@@ -27,6 +27,7 @@ import secrets
 import socket
 import struct
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Optional
 
@@ -46,6 +47,8 @@ REPLY_MODES = ("unicast", "multicast", "both")
 PROFILE_REPLY = {"nvr": "unicast", "current_camera": "multicast", "legacy_camera": "multicast"}
 LOCK_ATTEMPTS = 6
 LOCK_SECONDS = 1800
+RESET_ATTEMPTS = 7  # wrong GUID imports before resets are refused (recovery reference §8)
+RESET_LOCK_SECONDS = 1800
 IP_MULTICAST_ALL = 49  # Linux; not exported by Python 3.11
 # Synthetic numeric DeviceType values taken from real replies of each kind (sadp.md §2.2).
 DEVICE_TYPE = {"camera": 140063, "nvr": 44322}
@@ -178,6 +181,7 @@ def parse_probe(data: bytes) -> Optional[dict]:
     fields = {child.tag.lower(): ((child.text or "").strip(), dict(child.attrib)) for child in root}
     if not fields.get("uuid", ("",))[0] or not fields.get("types", ("",))[0]:
         return None
+    fields["__root__"] = (root, {})  # nested lists (AnswerReset's QuestionList)
     return fields
 
 
@@ -353,6 +357,110 @@ class SadpResponder(asyncio.DatagramProtocol):
             return {"Result": "failed"}
         self._apply(network)
         return {"Result": "success", **device_fields(device)}
+
+    # -- self-service resets (docs/developer/sadp-reference.md, §3.7 c-d;
+    #    docs/developer/recovery-reference.md, §7-§8) ---------------------------------------------
+    # Emulator choices where the facts stop: <GUID> travels as the exported text; answers and the
+    # new password are protected like activate's password (the DLL's EncryptAnswerByRandomStr /
+    # EncryptPWByRandomStr, inferred to be that scheme); GUID and answer failures share one budget:
+    # 7 wrong → resets refused for 30 minutes (§8, stated for GUID imports), scaled by time_scale.
+
+    def _reset_lock(self, rec) -> Optional[dict]:
+        left = rec.reset_locked_until - time.time()
+        if rec.reset_locked_until and left <= 0:
+            rec.reset_locked_until, rec.reset_failures = 0.0, 0
+        if left > 0:
+            return {"Result": "locked", "RetryTimes": 0, "SurplusLockTime": max(1, math.ceil(left / 60.0))}
+        return None
+
+    def _reset(self, probe, method: str, check) -> dict:
+        device, state = self.device, self.device.state
+        rec = state.areas["recovery"]
+        if not state.activated:
+            return {"Result": "notActivated"}
+        if method != "vendor" and method not in device.spec.recovery:
+            return {"Result": "failed"}
+        locked = self._reset_lock(rec)
+        if locked:
+            return locked
+        random_string, self.area.exchange = self.area.exchange, None  # single use
+        if random_string is None:
+            return {"Result": "failed"}
+        password = decrypt_password(probe.get("password", ("",))[0], random_string)
+        if password is None:
+            return {"Result": "failed"}
+        admin = state.user_by_name("admin")
+        if not check(rec, admin, random_string):
+            rec.reset_failures += 1
+            state.add_log("sadpResetError", method=method, failures=rec.reset_failures)
+            if rec.reset_failures >= RESET_ATTEMPTS:
+                rec.reset_locked_until = time.time() + RESET_LOCK_SECONDS * device.clock.scale
+                return self._reset_lock(rec)
+            return {"Result": {"guid": "invalidGUID", "questions": "AnswerError"}.get(method, "codeError"),
+                    "RetryTimes": RESET_ATTEMPTS - rec.reset_failures, "SurplusLockTime": 0}
+        if passwords.policy_error("admin", password, device.spec.profile.password_len):
+            return {"Result": "riskPassword"}
+        admin.password = password
+        rec.reset_failures = 0
+        rec.guid = rec.guid_password = None  # the file is void once used (§8)
+        state.add_log("sadpReset", method=method)
+        return {"Result": "success"}
+
+    def _on_guidreset(self, probe) -> dict:
+        given = probe.get("guid", ("",))[0]
+
+        def check(rec, admin, random_string):
+            return bool(given) and rec.guid_valid(admin.password) and secrets.compare_digest(given, rec.guid)
+        return self._reset(probe, "guid", check)
+
+    def _on_answerreset(self, probe) -> dict:
+        root = probe["__root__"][0]
+
+        def check(rec, admin, random_string):
+            given = {}
+            for q in root.iter("Question"):
+                try:
+                    qid = int(xmlgen.text(q, "ID") or "")
+                except ValueError:
+                    return False
+                given[qid] = decrypt_password(xmlgen.text(q, "Answer") or "", random_string)
+            return len(rec.answers) == 3 and len(given) == 3 and all(
+                given.get(qid) is not None and secrets.compare_digest(given[qid], answer)
+                for qid, answer in rec.answers.items())
+        return self._reset(probe, "questions", check)
+
+    # -- the vendor flow (SADP reference §3.7 a; recovery reference §7): export a request, apply
+    #    the key support returned. The key check is the emulator's support-desk TEST DOUBLE.
+
+    def _on_getcode(self, probe) -> dict:
+        state = self.device.state
+        if not state.activated:
+            return {"Result": "notActivated"}
+        rec = state.areas["recovery"]
+        rec.request_code = secrets.token_hex(12).upper()
+        rec.request_at, rec.request_boot = time.time(), state.reboot_count
+        body = rec.request_code.encode("ascii")
+        # 03 00 00 00, the code text, a 4-byte checksum (§3.7 a; ⚠ CRC-32 is the emulator's pick)
+        blob = b"\x03\x00\x00\x00" + body + struct.pack("<I", zlib.crc32(body))
+        state.add_log("sadpResetRequestExported")
+        return {"Result": "success", "Code": base64.b64encode(blob).decode("ascii")}
+
+    def _on_reset(self, probe) -> dict:
+        from .handlers.recovery import REQUEST_SECONDS, support_key
+        given = probe.get("code", ("",))[0]
+        state = self.device.state
+
+        def check(rec, admin, random_string):
+            return bool(given) and secrets.compare_digest(given, support_key(rec.request_code))
+        rec = state.areas["recovery"]
+        if state.activated and (rec.request_code is None or rec.request_boot != state.reboot_count or
+                                time.time() - rec.request_at > REQUEST_SECONDS * self.device.clock.scale):
+            self.area.exchange = None
+            return {"Result": "exportFileOverDue"}
+        reply = self._reset(probe, "vendor", check)
+        if reply.get("Result") == "success":
+            rec.request_code = None  # one request, one reset
+        return reply
 
     def _new_network(self, probe) -> Optional[IPConfig]:
         def value(tag):

@@ -68,6 +68,10 @@ class ControlClient:
         return self._call("POST", f"/devices/{name}/check-password",
                           {"user": user, "password": password})["ok"]
 
+    def support_desk(self, name: str) -> str:
+        """The key the emulator's support-desk TEST DOUBLE returns for the device's last request."""
+        return self._call("POST", f"/devices/{name}/support-desk")["key"]
+
     def time_scale(self, scale: float) -> dict:
         return self._call("POST", "/time-scale", {"scale": scale})
 

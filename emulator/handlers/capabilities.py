@@ -37,6 +37,14 @@ def _per_device(device, tree: dict) -> dict:
     if "salt" in sec:
         # The salt is per device on real firmware (session-login hashing, §2.4).
         sec["salt"] = hashlib.sha256(("salt" + device.spec.serial).encode()).hexdigest()
+    if device.spec.recovery:
+        # The fleet's recovery key models firmware that offers these methods
+        # (docs/developer/recovery-reference.md, §1); the recorded trees offer none.
+        sec = tree.setdefault("SecurityCap", {})
+        methods = device.spec.recovery
+        sec["isSupportGUIDFileDataExport"] = "true" if "guid" in methods else "false"
+        sec["isSupportSecurityQuestionConfig"] = "true" if "questions" in methods else "false"
+        sec["isSupportSecurityEmail"] = "true" if "email" in methods else "false"
     racm = tree.get("RacmCap")
     if racm and "inputProxyNums" in racm:
         racm["inputProxyNums"] = str(device.spec.profile.input_proxy_nums)

@@ -12,7 +12,8 @@ import yaml
 from ansible_collections.camfleet.hikvision.plugins.modules import (
     activate, config_backup, config_restore, credential_import, device_info, device_log_info,
     factory_reset, firmware, isapi_request, isapi_resource, network, nvr_channel, reboot,
-    recordings, sadp_device, sadp_discover, security, services, time, user,
+    recordings, recovery, recovery_request, recovery_reset, sadp_device, sadp_discover, security,
+    services, time, user,
 )
 
 from .conftest import run
@@ -270,6 +271,17 @@ CASES = [
      'timeout must be between 0 and 300 seconds (got 0.0)', PRE),
     ('sadp-weak', sadp_device, 'current_camera',
      dict(interfaces=['lo'], mac='68:6d:bc:ee:f8:f0', password='onlylowercase'), WEAK, PRE),
+
+    # -- recovery ----------------------------------------------------------------------------------
+    ('recovery-email', recovery, 'current_camera', dict(recovery_email='not-an-address'),
+     "recovery_email 'not-an-address' is not an e-mail address of at most 32 characters (the "
+     'device limit)', PRE),
+    ('recovery-reset-mac', recovery_reset, 'current_camera',
+     dict(interfaces=['lo'], mac='68:6d:bc', method='guid', guid='x'),
+     "mac must be a device MAC address like 68:6d:bc:ee:f8:f0 (got '68:6d:bc')", PRE),
+    ('recovery-request-timeout', recovery_request, 'current_camera',
+     dict(interfaces=['lo'], serial='X', timeout=0),
+     'timeout must be between 0 and 300 seconds (got 0.0)', PRE),
 ]
 
 PREFIX_ONLY = {

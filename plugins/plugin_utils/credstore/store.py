@@ -13,9 +13,14 @@ Document (one per device; secrets only in the ``password`` fields)::
 
     {"format": 1, "device": "cam-01", "revision": 7,
      "accounts": {"admin": {
-         "current": {"password": "...", "set_at": "2026-...Z", "set_by": "ops@ctl", "run_id": "..."},
+         "current": {"password": "...", "set_at": "2026-...Z", "set_by": "ops@ctl", "run_id": "...", "version": 3},
          "pending": null | {same fields},
-         "previous": [{same fields, "retired_at": "...", "retired_by": "...", "retired_run_id": "..."}]}}}
+         "previous": [{same fields, "retired_at": "...", "retired_by": "...", "retired_run_id": "..."}]}},
+     "secrets": {"security_answers": {"value": ..., "set_at": "...", "set_by": "...", "run_id": "...",
+                                      ...non-secret metadata}}}
+
+``secrets`` holds the device's other secrets by kind (recovery: the security answers and the
+exported GUID file), encrypted exactly like the passwords because they live in the same document.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -172,7 +177,48 @@ class CredentialStore(object):
         items.extend(_public(e, 'previous') for e in record.previous_entries)
         return items
 
+    def password_version(self, device, account):
+        """An identifier of the current password (when and by which run it was set), or None:
+        what a secret that dies with the password (the GUID file) records to be checked later."""
+        entry = self.record(device, account).current_entry
+        if not entry:
+            return None
+        if entry.get('version'):
+            return 'v%d' % entry['version']
+        return '%s/%s' % (entry.get('set_at'), entry.get('run_id'))  # promoted before versions
+
+    def secret(self, device, kind):
+        """The entry of a device secret of ``kind`` (its ``value`` and metadata), or None."""
+        doc = self.backend.read(device) or {}
+        entry = (doc.get('secrets') or {}).get(kind)
+        return dict(entry) if entry else None
+
+    def secret_info(self, device, kind):
+        """The same entry without its value (for results and audits)."""
+        entry = self.secret(device, kind)
+        return dict((k, v) for k, v in entry.items() if k != 'value') if entry else None
+
     # -- writes -----------------------------------------------------------------------------
+    def set_secret(self, device, kind, value, **meta):
+        """Store (or replace) a device secret of ``kind`` with non-secret ``meta``. A secret
+        equal to the stored one only has its metadata updated."""
+        if value is None or value == '' or value == []:
+            raise CredentialStoreError('refusing to store an empty %s' % kind, device=device)
+
+        def apply(doc):
+            doc.setdefault('format', FORMAT)
+            doc.setdefault('device', device)
+            secrets = doc.setdefault('secrets', {})
+            old = secrets.get(kind) or {}
+            entry = dict(self._stamp(None), value=value, **meta)
+            entry.pop('password')
+            if old.get('value') == value and all(old.get(k) == v for k, v in meta.items()):
+                return False
+            secrets[kind] = entry
+            doc['revision'] = int(doc.get('revision') or 0) + 1
+            return True
+        return self.backend.update(device, apply)
+
     def set_pending(self, device, account, password, replace=False):
         """Record ``password`` as the pending one, before any device is told about it.
 
@@ -227,7 +273,11 @@ class CredentialStore(object):
                                retired_run_id=self.run)
                 previous.insert(0, retired)
             acc['previous'] = previous[:self.keep_previous]
-            acc['current'] = dict(acc['pending'], promoted_at=_now(), promoted_by=self.who)
+            # version counts the promotions: what a secret that dies with the password (the
+            # GUID file) records, since two promotions can share a second and a run.
+            version = int((acc.get('current') or {}).get('version') or 0) + 1
+            acc['current'] = dict(acc['pending'], promoted_at=_now(), promoted_by=self.who,
+                                  version=version)
             acc['pending'] = None
             return True
         return self._change(device, account, change)
