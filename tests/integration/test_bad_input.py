@@ -18,6 +18,8 @@ from ansible_collections.camfleet.hikvision.plugins.modules import (
 
 from .conftest import run
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 PRE, READ = 'pre-send', 'after-read'
 WEAK = 'password must mix at least two of: digits, lower-case, upper-case, special characters ' \
        '(devices call one kind "risky" and refuse it); use three or more for a strong password'

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore import CredentialStoreError
 
-from tests.credstore_fixtures import bao_server, make_store  # noqa: F401
+from credstore_fixtures import make_store
 
 BACKENDS = ['file', 'vault']
 
