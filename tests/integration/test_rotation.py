@@ -1,0 +1,221 @@
+"""Credential rotation through ansible-playbook (playbooks/rotate_credentials.yml and the
+rotate_credentials role) against emulated cameras and NVRs, on both store backends (the vault one
+against a real OpenBao dev server). Device passwords are checked through the emulator's control
+API (check-password), never by a device login; failed logins through its counters."""
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.credstore_fixtures import bao_server  # noqa: F401
+
+from .conftest import ROOT, run, run_playbook, strong_password
+from .test_credentials_playbooks import Store, failed_logins, results_of
+
+from ansible_collections.camfleet.hikvision.plugins.modules.nvr_channel import SPEC as CHANNEL
+from ansible_collections.camfleet.hikvision.plugins.modules.user import SPEC as USER
+
+TASK = 'Rotate the managed accounts (reconcile, verify, pending, change, prove, promote)'
+WRAPPER = os.path.join(ROOT, 'extras', 'camfleet-rotate')
+
+
+@pytest.fixture(params=['file', 'vault'])
+def store(request, fleet, tmp_path):
+    bao = request.getfixturevalue('bao_server') if request.param == 'vault' else None
+    return Store(fleet, request.param, tmp_path, bao)
+
+
+def write_play(tmp_path, host_vars=None):
+    """A play importing the shipped playbook, with host_vars beside it (NVR links, accounts)."""
+    for host, data in (host_vars or {}).items():
+        (tmp_path / 'host_vars').mkdir(exist_ok=True)
+        (tmp_path / 'host_vars' / ('%s.yml' % host)).write_text(json.dumps(data))
+    play = tmp_path / 'rotate.yml'
+    play.write_text('- import_playbook: %s\n' % os.path.join(ROOT, 'playbooks', 'rotate_credentials.yml'))
+    return str(play)
+
+
+def rotate(fleet, store, tmp_path, devices, play, **extra):
+    env = extra.pop('env', {})
+    extra_vars = dict(camfleet_credential_store=store.settings,
+                      rotate_credentials_changelog_dir=str(tmp_path / 'changelog'), **extra)
+    return run_playbook(fleet, play, tmp_path, limit=','.join(d.name for d in devices),
+                        extra_vars=extra_vars, env=env)
+
+
+def holds(device, store, account='admin'):
+    """Which store entry the device's password is: 'current', 'pending' or None (unknown!)."""
+    record = store.store.record(device.name, account)
+    for state, password in (('current', record.current), ('pending', record.pending)):
+        if password and device.control.check_password(device.name, account, password):
+            return state
+    return None
+
+
+def assert_rotated(device, store, old, account='admin'):
+    record = store.store.record(device.name, account)
+    assert record.pending is None
+    assert device.control.check_password(device.name, account, record.current)
+    assert not device.control.check_password(device.name, account, old)
+    assert record.previous[0] == old
+
+
+def add_operator(device):
+    password = strong_password()
+    run(USER, device.params(name='operator', level='operator', user_password=password))
+    return password
+
+
+def test_fleet_rotation_cameras_nvr_channels_accounts_and_no_secret_anywhere(fleet, new_device, tmp_path, store):
+    nvr = new_device('nvr')
+    cams = [new_device('current_camera'), new_device('legacy_camera')]
+    run(CHANNEL, nvr.params(channels=[{'address': c.address, 'password': c.password} for c in cams]))
+    operator_pw = add_operator(cams[0])
+    for device in [nvr] + cams:
+        store.seed(device.name, device.password)
+        device.control.reset_counters(device.name)
+    store.seed(cams[0].name, operator_pw, account='operator')
+    play = write_play(tmp_path, {
+        cams[0].name: {'camfleet_nvr': nvr.name, 'rotate_credentials_accounts': ['operator', 'admin']},
+        cams[1].name: {'camfleet_nvr': nvr.name}})
+    rc, results, out = rotate(fleet, store, tmp_path, [nvr] + cams, play, rotate_serial=2,
+                              env={'ANSIBLE_VERBOSITY': '4'})
+    assert rc == 0, out
+    for device in [nvr] + cams:
+        assert_rotated(device, store, device.password)
+    assert_rotated(cams[0], store, operator_pw, account='operator')
+    # budget: one deliberate failed login per rotated account, nothing else
+    assert failed_logins(cams[0]) == 2
+    assert failed_logins(cams[1]) == 1
+    assert failed_logins(nvr) == 1
+    # the NVR holds the new camera passwords: channels online again
+    channels = run(CHANNEL, nvr.params(password=store.store.current(nvr.name, 'admin'), channels=[]))
+    online = dict((c['address'], c['online']) for c in channels['channels'])
+    assert online == dict((c.address, True) for c in cams), channels
+    # report: each account's age
+    report = results_of(results, TASK)[cams[0].name]
+    assert [(a['account'], a['rotated'], a['age_days']) for a in report['accounts']] == [
+        ('operator', True, 0.0), ('admin', True, 0.0)]
+    # change log: one line per rotated account, store revision, no secret
+    log = (tmp_path / 'changelog' / 'changelog.jsonl').read_text()
+    lines = [json.loads(line) for line in log.splitlines()]
+    assert sorted((e['device'], e['details']['account']) for e in lines) == sorted(
+        [(nvr.name, 'admin'), (cams[0].name, 'admin'), (cams[0].name, 'operator'), (cams[1].name, 'admin')])
+    assert all(e['details']['store_revision'] >= 2 and e['who'] and e['when'] for e in lines)
+    secrets_now = [operator_pw] + [d.password for d in [nvr] + cams] + [
+        store.store.current(d.name, a) for d, a in [(nvr, 'admin'), (cams[0], 'admin'),
+                                                    (cams[0], 'operator'), (cams[1], 'admin')]]
+    for secret in secrets_now:
+        assert secret not in out and secret not in log and secret not in json.dumps(results)
+    assert store.plain_hits(*secrets_now) == []
+
+    # min_age: a second run right away skips everything, no login fails
+    for device in [nvr] + cams:
+        device.control.reset_counters(device.name)
+    rc, results, out = rotate(fleet, store, tmp_path, [nvr] + cams, play, rotate_credentials_min_age=1)
+    assert rc == 0, out
+    report = results_of(results, TASK)
+    assert all(a.get('skipped') for r in report.values() for a in r['accounts'])
+    assert all(r['changed'] is False for r in report.values())
+    assert sum(failed_logins(d) for d in [nvr] + cams) == 0
+
+
+def test_answer_to_the_change_dropped_still_completes(fleet, new_device, tmp_path, store):
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    device.control.faults(device.name, drop_response_next=1)  # the PUT's answer is lost
+    rc, results, out = rotate(fleet, store, tmp_path, [device], write_play(tmp_path))
+    assert rc == 0, out
+    assert results_of(results, TASK)[device.name]['accounts'][0]['change_answer'] == 'lost'
+    assert_rotated(device, store, device.password)
+    assert failed_logins(device) == 1
+
+
+@pytest.mark.parametrize('step', ['reconcile', 'verify', 'pending', 'change', 'prove'])
+def test_run_killed_after_each_step_then_one_rerun_completes(fleet, new_device, tmp_path, store, step):
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], write_play(tmp_path),
+                              rotate_credentials_stop_after=step)
+    assert rc != 0 and 'stopped after step %r' % step in out, out
+    assert holds(device, store) is not None  # never a password the store does not hold
+    rc, results, out = rotate(fleet, store, tmp_path, [device], write_play(tmp_path))
+    assert rc == 0, out
+    record = store.store.record(device.name, 'admin')
+    assert record.pending is None and device.control.check_password(device.name, 'admin', record.current)
+    assert not device.control.check_password(device.name, 'admin', device.password)
+    assert failed_logins(device) <= 1  # one per rotated account over the two runs
+
+
+def test_device_unreachable_between_change_and_proof(fleet, new_device, tmp_path, store):
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    play = write_play(tmp_path)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play, rotate_credentials_stop_after='change')
+    assert rc != 0
+    device.control.faults(device.name, refuse_seconds=600)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play)
+    assert rc != 0
+    assert holds(device, store) == 'pending'
+    device.control.clear_faults(device.name)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play)
+    assert rc == 0, out
+    assert results_of(results, TASK)[device.name]['accounts'][0]['reconciled'].startswith('promoted pending')
+    assert_rotated(device, store, device.password)
+    assert failed_logins(device) <= 1
+
+
+def test_store_unwritable_leaves_the_device_untouched(fleet, new_device, tmp_path, bao_server):
+    device = new_device('current_camera')
+    store = Store(fleet, 'vault', tmp_path, bao_server)
+    store.seed(device.name, device.password)
+    readonly = dict(store.settings, token=bao_server.read_only_token(store.settings['prefix']))
+    device.control.reset_counters(device.name)
+    rc, results, out = run_playbook(fleet, write_play(tmp_path), tmp_path, limit=device.name,
+                                    extra_vars={'camfleet_credential_store': readonly})
+    assert rc != 0
+    assert 'refused to record the new password' in out and 'the device was not touched' in out, out
+    assert device.counters()['writes'] == 0
+    assert device.control.check_password(device.name, 'admin', device.password)
+    assert store.store.record(device.name, 'admin').pending is None
+
+
+def wrapper_env(fleet, store, tmp_path):
+    return dict(os.environ, CAMFLEET_ROTATE_LOCK=str(tmp_path / 'rotate.lock'),
+                CAMFLEET_ROTATE_PLAYBOOK=os.path.join(ROOT, 'playbooks', 'rotate_credentials.yml'),
+                ANSIBLE_PLAYBOOK=os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'))
+
+
+def wrapper_cmd(fleet, store, device):
+    return [WRAPPER, '-i', fleet.inventory_path, '--vault-password-file', fleet.vault_pass_path,
+            '--limit', device.name, '-e', json.dumps({'camfleet_credential_store': store.settings})]
+
+
+def test_two_scheduled_runs_never_overlap(fleet, new_device, tmp_path, store):
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    env = wrapper_env(fleet, store, tmp_path)
+    device.control.faults(device.name, latency_ms=400)  # the first run lasts a few seconds
+    first = subprocess.Popen(wrapper_cmd(fleet, store, device), env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    time.sleep(1.0)
+    second = subprocess.run(wrapper_cmd(fleet, store, device), env=env, capture_output=True, text=True)
+    out_first = first.communicate(timeout=300)[0]
+    assert second.returncode == 75, second.stdout + second.stderr
+    assert 'another rotation is running' in second.stderr
+    assert first.returncode == 0, out_first
+    assert 'ok=' in out_first and device.name in out_first and 'admin=rotated' in out_first
+    assert_rotated(device, store, device.password)
+    assert failed_logins(device) == 1
+    # a lock held by someone else: exit 75 without contacting anything
+    device.control.reset_counters(device.name)
+    with open(env['CAMFLEET_ROTATE_LOCK'], 'a') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        third = subprocess.run(wrapper_cmd(fleet, store, device), env=env, capture_output=True, text=True)
+    assert third.returncode == 75
+    assert device.counters()['requests'] == {}
