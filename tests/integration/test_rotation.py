@@ -11,13 +11,59 @@ import time
 
 import pytest
 
-from tests.credstore_fixtures import bao_server  # noqa: F401
+# The shared venv carries a site-packages package named "tests" that shadows this checkout's
+# tests/ (so "from tests.credstore_fixtures" fails there); tests/ is on sys.path either way.
+try:
+    from credstore_fixtures import bao_server  # noqa: F401
+except ImportError:
+    from tests.credstore_fixtures import bao_server  # noqa: F401
+
+from ansible.parsing.vault import VaultSecret
+
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore import (
+    open_store, resolve_settings,
+)
 
 from .conftest import ROOT, run, run_playbook, strong_password
-from .test_credentials_playbooks import Store, failed_logins, results_of
 
 from ansible_collections.camfleet.hikvision.plugins.modules.nvr_channel import SPEC as CHANNEL
 from ansible_collections.camfleet.hikvision.plugins.modules.user import SPEC as USER
+
+class Store(object):
+    """The store the playbooks use (settings) and the test reads (store)."""
+
+    def __init__(self, fleet, backend, tmp_path, bao=None):
+        if backend == 'file':
+            self.settings = dict(backend='file', path=str(tmp_path / 'credentials'))
+        else:
+            self.settings = dict(backend='vault', url=bao.url, token=bao.token,
+                                 prefix='rot-%s' % os.urandom(5).hex())
+        self.backend = backend
+        with open(fleet.vault_pass_path) as handle:
+            secret = [('default', VaultSecret(handle.read().strip().encode()))]
+        self.store = open_store(resolve_settings(self.settings, environ={}), vault_secrets=secret)
+
+    def seed(self, device, password, account='admin'):
+        self.store.set_pending(device, account, password)
+        self.store.promote(device, account, expect=password)
+
+    def plain_hits(self, *passwords):
+        """Files of a file store holding any of the passwords in plain text (must be none)."""
+        if self.backend != 'file':
+            return []
+        base = self.settings['path']
+        return [name for name in os.listdir(base) for p in passwords
+                if p.encode() in open(os.path.join(base, name), 'rb').read()]
+
+
+def failed_logins(device):
+    return sum(device.counters()['failed_logins'].values())
+
+
+def results_of(results, task):
+    return dict((r['host'], dict(r['result'], status=r['status'])) for r in results
+                if r['task'].split(' : ')[-1] == task)
+
 
 TASK = 'Rotate the managed accounts (reconcile, verify, pending, change, prove, promote)'
 WRAPPER = os.path.join(ROOT, 'extras', 'camfleet-rotate')
@@ -34,8 +80,10 @@ def write_play(tmp_path, host_vars=None):
     for host, data in (host_vars or {}).items():
         (tmp_path / 'host_vars').mkdir(exist_ok=True)
         (tmp_path / 'host_vars' / ('%s.yml' % host)).write_text(json.dumps(data))
+    # A copy beside them (an imported playbook would look for host_vars in playbooks/).
     play = tmp_path / 'rotate.yml'
-    play.write_text('- import_playbook: %s\n' % os.path.join(ROOT, 'playbooks', 'rotate_credentials.yml'))
+    with open(os.path.join(ROOT, 'playbooks', 'rotate_credentials.yml')) as handle:
+        play.write_text(handle.read())
     return str(play)
 
 
@@ -87,7 +135,7 @@ def test_fleet_rotation_cameras_nvr_channels_accounts_and_no_secret_anywhere(fle
     assert rc == 0, out
     for device in [nvr] + cams:
         assert_rotated(device, store, device.password)
-    assert_rotated(cams[0], store, operator_pw, account='operator')
+    assert_rotated(cams[0], store, operator_pw, account="operator")
     # budget: one deliberate failed login per rotated account, nothing else
     assert failed_logins(cams[0]) == 2
     assert failed_logins(cams[1]) == 1
