@@ -23,6 +23,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import os
+import re
+import socket
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
@@ -34,6 +37,10 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.passwords impor
 
 ADMIN = 'admin'
 STEPS = ('reconcile', 'verify', 'pending', 'change', 'prove')
+# A pending password of another run on another controller (or an AWX job) younger than this is
+# taken to be that run's work in progress and left alone; older, it was interrupted.
+PENDING_TIMEOUT = 3600
+_LOCAL_RUN = re.compile(r'^pid-(\d+)@(.+)$')
 
 
 class Interrupted(IsapiError):
@@ -56,6 +63,31 @@ def age_days(entry, now=None):
         return None
     now = now or datetime.datetime.now(datetime.timezone.utc)
     return round((now - when).total_seconds() / 86400.0, 3)
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def owned_by_live_run(entry, own_run, now=None):
+    """Whether a pending entry belongs to a run that may still be working on it: a run on this
+    controller whose ansible-playbook process is alive, or another controller's run younger than
+    PENDING_TIMEOUT. Reconciling it would race that run's change."""
+    run = entry.get('run_id') or ''
+    if run == own_run:
+        return False
+    match = _LOCAL_RUN.match(run)
+    if match and match.group(2) == socket.gethostname():
+        return pid_alive(int(match.group(1)))
+    when = parse_time(entry.get('set_at'))
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return when is not None and (now - when).total_seconds() < PENDING_TIMEOUT
 
 
 class DeviceRotation(object):
@@ -135,6 +167,13 @@ class DeviceRotation(object):
 
         # 1. reconcile
         verified = False
+        if record.pending is not None and owned_by_live_run(record.pending_entry, store.run):
+            raise IsapiError(
+                'another run (%s, since %s by %s) is rotating %r right now; not touched. If that '
+                'run is gone, re-run after %d minutes and this pending password is reconciled' % (
+                    record.pending_entry.get('run_id'), record.pending_entry.get('set_at'),
+                    record.pending_entry.get('set_by'), account, PENDING_TIMEOUT // 60),
+                device=device)
         if record.pending is not None:
             if record.current is not None and self.login(account, record.current):
                 store.discard(device, account, expect=record.pending)

@@ -269,3 +269,31 @@ def test_two_scheduled_runs_never_overlap(fleet, new_device, tmp_path, store):
         third = subprocess.run(wrapper_cmd(fleet, store, device), env=env, capture_output=True, text=True)
     assert third.returncode == 75
     assert device.counters()['requests'] == {}
+
+
+def test_a_concurrent_run_pending_is_left_alone_an_interrupted_one_reconciled(fleet, new_device, tmp_path, store):
+    """Without the wrapper's lock: a pending password whose run is alive (its ansible-playbook
+    process exists on this controller) is another run's work in progress and is not touched; one
+    whose process is gone is reconciled."""
+    import socket
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    other = strong_password()
+    live = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])
+    try:
+        store.store.run = 'pid-%d@%s' % (live.pid, socket.gethostname())
+        store.store.set_pending(device.name, 'admin', other)
+        device.control.reset_counters(device.name)
+        rc, results, out = rotate(fleet, store, tmp_path, [device], write_play(tmp_path))
+        assert rc != 0
+        assert "another run (pid-%d@" % live.pid in out and "is rotating 'admin' right now; not touched" in out
+        assert device.counters()['requests'] == {}
+        assert store.store.record(device.name, 'admin').pending == other
+    finally:
+        live.kill()
+        live.wait()
+    rc, results, out = rotate(fleet, store, tmp_path, [device], write_play(tmp_path))
+    assert rc == 0, out
+    assert results_of(results, TASK)[device.name]['accounts'][0]['reconciled'].startswith('kept current')
+    assert_rotated(device, store, device.password)
+    assert failed_logins(device) == 1
