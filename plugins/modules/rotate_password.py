@@ -21,13 +21,13 @@ description:
     by the admin with C(loginPassword); the write is never resent; (5) one login with the new
     password must succeed and one with the old must fail; then the new one is promoted to current
     in the store."
-  - That deliberate failed login with the old password is the only failed login a rotation costs:
+  - That deliberate failed login with the old password is the only failed login a rotation costs,
     at most one per rotated account per run, none for an account that is skipped or only verified.
   - A lost answer to the change, a device that stops answering, a store that cannot be written or
     a run killed at any moment leave the device with a password the store holds (current or
     pending); the next run reconciles it and completes the rotation.
   - Other accounts are changed before C(admin), whose password signs their changes.
-  - Runs on the controller only (an action plugin): the store and the device are used in one task.
+  - Runs on the controller only (an action plugin), so the store and the device are used in one task.
 extends_documentation_fragment:
   - camfleet.hikvision.connection
   - camfleet.hikvision.attributes
@@ -68,8 +68,8 @@ attributes:
     support: none
 notes:
   - O(password) is ignored; the admin password is the store's current one.
-  - The task must run on the controller (C(connection: local), as the emulator inventory and the
-    role set); delegation to another host is refused.
+  - The task must run on the controller (C(connection=local), as in the emulator's inventory);
+    delegation to another host is refused.
 seealso:
   - module: camfleet.hikvision.credential_import
   - plugin: camfleet.hikvision.credential
