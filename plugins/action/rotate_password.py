@@ -11,6 +11,7 @@ import datetime
 import json
 import os
 
+from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import check_connection
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_in_process
 from ansible_collections.camfleet.hikvision.plugins.modules.rotate_password import SPEC
@@ -59,6 +60,7 @@ class ActionModule(StoreActionBase):
 
         def run(task):
             params = task.params
+            check_connection(params)  # named before the store or the device is used
             policy = resolve_policy(params.get('password_policy'))
             accounts = params['accounts']
             if check_mode:

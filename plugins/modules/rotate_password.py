@@ -111,6 +111,7 @@ msg:
   type: str
 '''
 
+from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import check_connection
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
 from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options import (
@@ -121,6 +122,7 @@ STEPS = ['reconcile', 'verify', 'pending', 'change', 'prove']
 
 
 def run_rotate_password(task):
+    check_connection(task.params)  # bad connection options are named before anything else
     raise IsapiError('camfleet.hikvision.rotate_password runs on the controller only (it needs the '
                      'credential store and the device in one task): run it with connection: local, '
                      'without delegate_to')

@@ -91,8 +91,21 @@ def rotate(fleet, store, tmp_path, devices, play, **extra):
     env = extra.pop('env', {})
     extra_vars = dict(camfleet_credential_store=store.settings,
                       rotate_credentials_changelog_dir=str(tmp_path / 'changelog'), **extra)
-    return run_playbook(fleet, play, tmp_path, limit=','.join(d.name for d in devices),
-                        extra_vars=extra_vars, env=env)
+    env.setdefault('ANSIBLE_VERBOSITY', '4')
+    rc, results, out = run_playbook(fleet, play, tmp_path, limit=','.join(d.name for d in devices),
+                                    extra_vars=extra_vars, env=env)
+    # Whatever happened, no password the store holds (or held) shows at -vvvv or on disk.
+    known = [d.password for d in devices]
+    for device in devices:
+        for account in ('admin', 'operator'):
+            known += store.store.record(device.name, account).known()
+    for secret in known:
+        assert secret not in out and secret not in json.dumps(results)
+    assert store.plain_hits(*known) == []
+    log = tmp_path / 'changelog' / 'changelog.jsonl'
+    if log.exists():
+        assert not [s for s in known if s in log.read_text()]
+    return rc, results, out
 
 
 def holds(device, store, account='admin'):
