@@ -84,6 +84,8 @@ class ActionModule(StoreActionBase):
             return result
 
         spec = ModuleSpec({}, run)
+        # The admin password comes from the store, not from the task's password option.
+        spec.needs_password = False
         spec.argument_spec = self.SPEC.argument_spec
         spec.kwargs = self.SPEC.kwargs
         return run_in_process(spec, args, check_mode=check_mode, name=device)

@@ -131,6 +131,8 @@ def add_operator(device):
     return password
 
 
+@pytest.mark.lockout_budget(2, reason='one camera rotates two accounts: one deliberate refused '
+                             'login with the old password each')
 def test_fleet_rotation_cameras_nvr_channels_accounts_and_no_secret_anywhere(fleet, new_device, tmp_path, store):
     nvr = new_device('nvr')
     cams = [new_device('current_camera'), new_device('legacy_camera')]
@@ -197,6 +199,8 @@ def test_answer_to_the_change_dropped_still_completes(fleet, new_device, tmp_pat
 
 
 @pytest.mark.parametrize('step', ['reconcile', 'verify', 'pending', 'change', 'prove'])
+@pytest.mark.lockout_budget(2, reason='after prove the first run has completed its rotation (one '
+                            'refused old password) and the re-run rotates again (one more)')
 def test_run_killed_after_each_step_then_one_rerun_completes(fleet, new_device, tmp_path, store, step):
     device = new_device('current_camera')
     store.seed(device.name, device.password)
