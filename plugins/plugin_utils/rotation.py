@@ -82,12 +82,15 @@ def owned_by_live_run(entry, own_run, now=None):
     run = entry.get('run_id') or ''
     if run == own_run:
         return False
-    match = _LOCAL_RUN.match(run)
-    if match and match.group(2) == socket.gethostname():
-        return pid_alive(int(match.group(1)))
     when = parse_time(entry.get('set_at'))
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    return when is not None and (now - when).total_seconds() < PENDING_TIMEOUT
+    # One account's pending password lives for one task (seconds to minutes): past the timeout
+    # it is an interrupted run's even if its pid now belongs to another process.
+    recent = when is not None and (now - when).total_seconds() < PENDING_TIMEOUT
+    match = _LOCAL_RUN.match(run)
+    if match and match.group(2) == socket.gethostname():
+        return recent and pid_alive(int(match.group(1)))
+    return recent
 
 
 class DeviceRotation(object):
@@ -170,7 +173,8 @@ class DeviceRotation(object):
         if record.pending is not None and owned_by_live_run(record.pending_entry, store.run):
             raise IsapiError(
                 'another run (%s, since %s by %s) is rotating %r right now; not touched. If that '
-                'run is gone, re-run after %d minutes and this pending password is reconciled' % (
+                'run is gone, re-run after %d minutes (at once if it ran on this controller) and '
+                'this pending password is reconciled' % (
                     record.pending_entry.get('run_id'), record.pending_entry.get('set_at'),
                     record.pending_entry.get('set_by'), account, PENDING_TIMEOUT // 60),
                 device=device)

@@ -70,3 +70,19 @@ def test_wrapper_and_systemd_agree_on_the_locked_exit_code():
     with open(os.path.join(EXTRAS, 'systemd', 'camfleet-rotate.timer')) as handle:
         timer = handle.read()
     assert 'OnCalendar=' in timer and 'Persistent=true' in timer
+
+
+def test_credential_type_env_as_awx_renders_it_resolves_to_working_store_settings():
+    """AWX renders every injector, unset inputs as empty strings: the store must take those as
+    unset (defaults), and the given ones as its settings."""
+    import jinja2
+    from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore import resolve_settings
+    ctype = load('awx', 'credential_type.yml')
+    inputs = dict((f['id'], '') for f in ctype['inputs']['fields'])
+    inputs.update(backend='vault', url='https://vault.example.net:8200', token='s.example')
+    context = dict(inputs, tower={'filename': {'vault_password': '/tmp/awx-vault-pass'}})
+    env = dict((k, jinja2.Template(v).render(**context)) for k, v in ctype['injectors']['env'].items())
+    settings = resolve_settings(None, environ=env)
+    assert (settings['backend'], settings['url'], settings['token']) == (
+        'vault', 'https://vault.example.net:8200', 's.example')
+    assert settings['mount'] == 'secret' and settings['prefix'] == 'camfleet/hikvision'
