@@ -64,10 +64,16 @@ class ActionModule(StoreActionBase):
             policy = resolve_policy(params.get('password_policy'))
             accounts = params['accounts']
             if check_mode:
-                reports = [{'account': a, 'age_days': age_days(store.record(device, a).current_entry),
-                            'pending': store.record(device, a).pending is not None} for a in accounts]
-                return {'changed': True, 'accounts': reports, 'rotated': [],
-                        'msg': 'check mode: nothing sent, the store not written'}
+                reports = []
+                for account in accounts:
+                    record = store.record(device, account)
+                    age = age_days(record.current_entry)
+                    due = record.pending is not None or age is None or age >= params['min_age']
+                    reports.append({'account': account, 'age_days': age, 'would_rotate': due,
+                                    'pending': record.pending is not None})
+                return {'changed': any(r['would_rotate'] for r in reports), 'accounts': reports,
+                        'rotated': [], 'msg': 'check mode: nothing sent to the device, the store '
+                                              'not written'}
             rotation = DeviceRotation(store, device, params, policy, min_age=params['min_age'],
                                       stop_after=params.get('stop_after'))
             reports, errors = rotation.run(accounts)  # Interrupted (tests) ends the task here

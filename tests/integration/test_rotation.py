@@ -314,3 +314,19 @@ def test_a_concurrent_run_pending_is_left_alone_an_interrupted_one_reconciled(fl
     assert results_of(results, TASK)[device.name]['accounts'][0]['reconciled'].startswith('kept current')
     assert_rotated(device, store, device.password)
     assert failed_logins(device) == 1
+
+
+def test_check_mode_sends_nothing_and_reports_what_would_rotate(fleet, new_device, tmp_path, store):
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    revision = store.store.revision(device.name)
+    device.control.reset_counters(device.name)
+    rc, results, out = run_playbook(fleet, write_play(tmp_path), tmp_path, limit=device.name, check=True,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc == 0, out
+    report = results_of(results, TASK)[device.name]
+    assert report['changed'] is True
+    assert report['accounts'] == [{'account': 'admin', 'age_days': 0.0, 'would_rotate': True, 'pending': False}]
+    assert device.counters()['requests'] == {}
+    assert store.store.revision(device.name) == revision
+    assert device.control.check_password(device.name, 'admin', device.password)
