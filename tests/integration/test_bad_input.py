@@ -12,8 +12,8 @@ import yaml
 from ansible_collections.camfleet.hikvision.plugins.modules import (
     activate, config_backup, config_restore, credential_import, device_info, device_log_info,
     factory_reset, firmware, isapi_request, isapi_resource, network, nvr_channel, reboot,
-    recordings, recovery, recovery_request, recovery_reset, sadp_device, sadp_discover, security,
-    services, time, user,
+    recordings, recovery, recovery_request, recovery_reset, rotate_password, sadp_device,
+    sadp_discover, security, services, time, user,
 )
 
 from .conftest import run
@@ -54,6 +54,9 @@ CASES = [
      "port 0 is outside 1-65535; give the TCP port of the device's web service (default 443 "
      'for https, 80 for http)', PRE),
     ('import-port-zero', credential_import, 'current_camera', dict(port=0),
+     "port 0 is outside 1-65535; give the TCP port of the device's web service (default 443 "
+     'for https, 80 for http)', PRE),
+    ('rotate-port-zero', rotate_password, 'current_camera', dict(port=0),
      "port 0 is outside 1-65535; give the TCP port of the device's web service (default 443 "
      'for https, 80 for http)', PRE),
     ('import-host-url', credential_import, 'current_camera', dict(host='https://192.0.2.64/'),

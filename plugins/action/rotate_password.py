@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: camfleet.hikvision contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""camfleet.hikvision.rotate_password: the store and the device in one task, on the controller.
+The steps and why they are safe: plugins/plugin_utils/rotation.py."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import json
+import os
+
+from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import check_connection
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_in_process
+from ansible_collections.camfleet.hikvision.plugins.modules.rotate_password import SPEC
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.store import actor, run_id
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.passwords import resolve_policy
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.rotation import (
+    DeviceRotation, age_days,
+)
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.store_action import StoreActionBase
+
+
+def append_changelog(directory, device, report, store):
+    """One JSON line per account, the format of the collection's change log (changelog.jsonl:
+    when, who, device, step, status, changed, files, details); one O_APPEND write per line."""
+    os.makedirs(directory, mode=0o750, exist_ok=True)
+    entry = {
+        'when': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'who': actor(), 'device': device, 'step': 'rotate_password',
+        'status': 'failed' if report.get('error') else 'ok',
+        'changed': bool(report.get('rotated')), 'files': [],
+        'details': {'account': report['account'], 'store_backend': store.name,
+                    'store_revision': report.get('store_revision'), 'run_id': run_id(),
+                    'reconciled': bool(report.get('reconciled')),
+                    'skipped': bool(report.get('skipped'))},
+    }
+    line = (json.dumps(entry, sort_keys=True) + '\n').encode('utf-8')
+    fd = os.open(os.path.join(directory, 'changelog.jsonl'), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+class ActionModule(StoreActionBase):
+    SPEC = SPEC
+    _supports_async = False
+
+    def _work(self, args, task_vars, tmpdir):
+        if not self._runs_on_controller():
+            raise IsapiError('camfleet.hikvision.rotate_password runs on the controller only (the '
+                             'store and the device in one task): use connection: local and no '
+                             'delegate_to', device=self._device_name(task_vars))
+        store = self._store(args, task_vars)
+        device = self._device_name(task_vars)
+        check_mode = bool(self._task.check_mode)
+
+        def run(task):
+            params = task.params
+            check_connection(params)  # named before the store or the device is used
+            policy = resolve_policy(params.get('password_policy'))
+            accounts = params['accounts']
+            if check_mode:
+                reports = []
+                for account in accounts:
+                    record = store.record(device, account)
+                    age = age_days(record.current_entry)
+                    due = record.pending is not None or age is None or age >= params['min_age']
+                    reports.append({'account': account, 'age_days': age, 'would_rotate': due,
+                                    'pending': record.pending is not None})
+                return {'changed': any(r['would_rotate'] for r in reports), 'accounts': reports,
+                        'rotated': [], 'msg': 'check mode: nothing sent to the device, the store '
+                                              'not written'}
+            rotation = DeviceRotation(store, device, params, policy, min_age=params['min_age'],
+                                      stop_after=params.get('stop_after'))
+            reports, errors = rotation.run(accounts)  # Interrupted (tests) ends the task here
+            if params.get('changelog'):
+                for report in reports:
+                    if report.get('rotated') or report.get('reconciled') or report.get('error'):
+                        append_changelog(params['changelog'], device, report, store)
+            rotated = [r['account'] for r in reports if r.get('rotated')]
+            result = {'changed': bool(rotated or any(r.get('reconciled') for r in reports)),
+                      'accounts': reports, 'rotated': rotated}
+            if errors:
+                raise IsapiError('rotation failed for %s' % '; '.join(errors), device=device, **result)
+            result['msg'] = 'rotated %s' % (', '.join(rotated) or 'nothing')
+            return result
+
+        spec = ModuleSpec({}, run)
+        # The admin password comes from the store, not from the task's password option.
+        spec.needs_password = False
+        spec.argument_spec = self.SPEC.argument_spec
+        spec.kwargs = self.SPEC.kwargs
+        return run_in_process(spec, args, check_mode=check_mode, name=device)
