@@ -229,7 +229,7 @@ def table(rows):
     widths = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in COLUMNS]
     lines = []
     for values in [COLUMNS] + [[str(r[c]) for c in COLUMNS] for r in rows]:
-        lines.append('  '.join(v.ljust(w) for v, w in zip(values, widths)).rstrip())
+        lines.append('  '.join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip())
     return lines
 
 

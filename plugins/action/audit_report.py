@@ -42,7 +42,7 @@ def _same_findings(path, report):
     # re-audit of an unchanged fleet report a change. Unwritten, the report keeps its flags and
     # its window end, so the next review starts where this one did.
     return len(before) == len(after) and all(
-        b[:-1] == a[:-1] and (not a[-1] or a[-1] == b[-1]) for b, a in zip(before, after))
+        b[:-1] == a[:-1] and (not a[-1] or a[-1] == b[-1]) for b, a in zip(before, after, strict=True))
 
 
 class ActionModule(ActionBase):
