@@ -33,9 +33,16 @@ def _same_findings(path, report):
     try:
         with open(path) as f:
             old = json.load(f)
-        return findings(old) == findings(json.loads(audit_report.to_json(report)))
+        before, after = findings(old), findings(json.loads(audit_report.to_json(report)))
     except (OSError, ValueError, KeyError, TypeError):
         return False
+    # The log review covers the window since the last written report; a window with nothing to
+    # flag is nothing new. Counting it as a change would rewrite the report without the earlier
+    # window's flags (a drift or reset the last run found would vanish from it) and make every
+    # re-audit of an unchanged fleet report a change. Unwritten, the report keeps its flags and
+    # its window end, so the next review starts where this one did.
+    return len(before) == len(after) and all(
+        b[:-1] == a[:-1] and (not a[-1] or a[-1] == b[-1]) for b, a in zip(before, after, strict=True))
 
 
 class ActionModule(ActionBase):

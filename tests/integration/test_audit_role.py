@@ -75,14 +75,20 @@ def test_audit_drifted_vs_hardened_and_read_only(fleet, new_device, tmp_path):
     flags = dict((d['name'], d['log']['flags']) for d in report['devices'])
     assert any('remoteAddUser' in f for f in flags[drifted.name]), flags
     assert any('remoteCfgParm' in f for f in flags[hardened.name]), flags
-    # ... and the next audit reviews only what came after: nothing
+    # ... and the next audit reviews only what came after: nothing new, so an unchanged fleet's
+    # re-audit changes nothing and the report keeps what the last review flagged
     rc, again, out, second, dest = audit(fleet, tmp_path, '%s,%s' % (drifted.name, hardened.name))
     assert rc == 0, out
-    assert all(d['log']['flags'] == [] for d in second['devices']), second['devices']
-    # an unchanged fleet: a third audit finds the same and changes nothing
+    assert [r['task'] for r in again if r['result'].get('changed')] == [], out
+    assert second == report
+    # a new event after that window: the next audit flags it (and only it) and rewrites the report
+    run(USER, drifted.params(name='late', level='viewer', user_password=strong_password()))
     rc, again, out, third, dest = audit(fleet, tmp_path, '%s,%s' % (drifted.name, hardened.name))
     assert rc == 0, out
-    assert [r['task'] for r in again if r['result'].get('changed')] == [], out
+    assert [r['task'] for r in again if r['result'].get('changed')] != [], out
+    flags = dict((d['name'], d['log']['flags']) for d in third['devices'])
+    assert len(flags[drifted.name]) == 1 and 'remoteAddUser' in flags[drifted.name][0], flags
+    assert flags[hardened.name] == [], flags
 
 
 def test_cve_and_firmware_baseline(fleet, new_device, tmp_path):
