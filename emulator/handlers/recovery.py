@@ -185,7 +185,7 @@ async def put_questions(ctx):
         raise IsapiError("invalidOperation", detail="theAnswerToTheUserSecurityQuestionIsDuplicate")
     area = _area(ctx)
     # The emulator numbers its three questions 1-3 whatever ids were chosen.
-    area.answers = dict(zip(range(1, QUESTIONS + 1), (answers[k] for k in sorted(answers))))
+    area.answers = dict(zip(range(1, QUESTIONS + 1), (answers[k] for k in sorted(answers)), strict=False))
     area.writes += 1
     ctx.state.add_log("securityQuestionsSet", user=ctx.user.name)
     return ctx.ok()

@@ -4,7 +4,6 @@ file kept in a file credential store. Device state is read back through the cont
 run is at -vvvv and must show no answer, GUID file or password. Each device gets one fleet of its
 own (module scope) and no test costs a failed login."""
 import json
-import os
 import re
 
 import pytest
@@ -308,7 +307,7 @@ def test_a_locked_device_is_recorded_and_then_left_alone(rfleet, store, tmp_path
     mac = rfleet.devices['full-cam']['mac']
     with sadp.SadpSocket(['lo']) as sock:
         link = sock.link_named('lo')
-        for attempt in range(7):
+        for _ in range(7):
             try:
                 recovery_reset.send_reset(sock, link, sadp.normalize_mac(mac), 'guid', 'f' * 128,
                                           strong_password(), 3.0, 2)
