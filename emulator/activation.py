@@ -1,4 +1,4 @@
-"""Device side of ISAPI activation crypto (isapi.md §3.3-§3.4)."""
+"""Device side of ISAPI activation crypto (docs/developer/isapi-reference.md, §3.3-§3.4)."""
 from __future__ import annotations
 
 import base64

@@ -99,7 +99,7 @@ class Authenticator:
                 headers.append(f'Digest realm="{spec.realm}", domain="::", qop="auth", nonce="{nonce}", '
                                f'opaque="", algorithm="{algo}", stale="{stale_text}"')
         elif algos == ["MD5"]:
-            # The captured single-algorithm form carries no algorithm token (isapi.md §2.1).
+            # The captured single-algorithm form carries no algorithm token (docs/developer/isapi-reference.md, §2.1).
             headers.append(f'Digest qop="auth", realm="{spec.realm}", nonce="{nonce}", stale="{stale_text}"')
         else:
             order = [a for a in ("SHA-256", "MD5") if a in algos]
@@ -112,7 +112,7 @@ class Authenticator:
 
     def basic_allowed(self) -> bool:
         """Old firmware always takes Basic; newer takes it once web authentication is set to
-        digest/basic (isapi.md §11.7, area securitycfg)."""
+        digest/basic (docs/developer/isapi-reference.md, §11.7, area securitycfg)."""
         cfg = self.device.state.areas.get("securitycfg")
         return self.device.spec.profile.basic_auth or bool(getattr(cfg, "basic_auth", False))
 

@@ -153,7 +153,7 @@ async def serve(args) -> int:
 
 def _adopt_interface(fleet, iface: str) -> None:
     """A device in its own namespace takes the address its interface already has, like a unit
-    plugged into a site network (sadp.md §5); the fleet file's loopback address is ignored."""
+    plugged into a site network (docs/developer/sadp-reference.md, §5); the fleet file's loopback address is ignored."""
     import fcntl
     import ipaddress
     import socket

@@ -172,7 +172,7 @@ class Device:
 
     def listen_ports(self) -> tuple:
         """(http_port, https_port), None for a disabled one: the fleet's ports unless the device's
-        own port settings (area securitycfg, isapi.md §11.1) say otherwise."""
+        own port settings (area securitycfg, docs/developer/isapi-reference.md, §11.1) say otherwise."""
         hook = getattr(self.state.areas.get("securitycfg"), "listen_ports", None)
         return hook(self.spec) if hook else (self.spec.http_port, self.spec.https_port)
 

@@ -1,4 +1,4 @@
-"""ISAPI status codes (isapi.md §13) and the exception handlers raise to answer with one."""
+"""ISAPI status codes (docs/developer/isapi-reference.md, §13) and the exception handlers raise to answer with one."""
 from __future__ import annotations
 
 from typing import Optional
@@ -14,7 +14,7 @@ STATUS_STRINGS = {
 }
 
 # subStatusCode -> (statusCode, errorCode or None, default HTTP status)
-# errorCode values: isapi.md §13.2 (GUIDE-AC A.3). HTTP mapping: §13.3 plus choices listed in README.
+# errorCode values: docs/developer/isapi-reference.md, §13.2 (GUIDE-AC A.3). HTTP mapping: §13.3 plus choices listed in README.
 SUB_CODES = {
     "ok": (1, 0x1, 200),
     "deviceBusy": (2, 0x20000004, 503),

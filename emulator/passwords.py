@@ -1,4 +1,4 @@
-"""Password policy (isapi.md §6.4) and generation of strong fleet passwords."""
+"""Password policy (docs/developer/isapi-reference.md, §6.4) and generation of strong fleet passwords."""
 from __future__ import annotations
 
 import secrets

@@ -1,7 +1,8 @@
 """Firmware profiles: everything that differs between emulated firmware families.
 
-Values come from real captures in shared/fixtures/real-devices (HN device dumps, MC cassettes)
-and isapi.md §15; the README lists which choices are uncertain.
+Values come from real devices' published captures (the hikvision_next project's device dumps,
+the hikvision-client cassettes; emulator/data/ keeps the ones served, with their sources) and
+docs/developer/isapi-reference.md, §15; the README lists which choices are uncertain.
 """
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def unauthorized_response(device, result) -> web.Response:
         "unlockTime": auth.unlock_seconds(entry) if locked else 0,
         "retryLoginTime": 0 if locked else auth.attempts_left(entry),
     }
-    # The captured lock reply carries neither version nor namespace (isapi.md §2.5).
+    # The captured lock reply carries neither version nor namespace (docs/developer/isapi-reference.md, §2.5).
     body = xmlgen.render("userCheck", tree, namespace=None, version=None,
                          newline=profile.xml_newline, indent=profile.xml_indent,
                          declaration='<?xml version="1.0" encoding="UTF-8" ?>', style=profile.xml_style)

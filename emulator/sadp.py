@@ -1,10 +1,10 @@
-"""SADP responder: each emulated device answers XML SADP on UDP 37020 (shared/protocol/sadp.md).
+"""SADP responder: each emulated device answers XML SADP on UDP 37020 (docs/developer/sadp-reference.md).
 
 It reads and changes the same DeviceState the ISAPI side serves, so an activation or an address
 change over SADP is what ISAPI sees next. Started by `serve --sadp` (loopback, interface `lo`) or
-`serve --netns-interface IFACE` (one device inside a network namespace, sadp.md §5).
+`serve --netns-interface IFACE` (one device inside a network namespace, docs/developer/sadp-reference.md, §5).
 
-Fidelity choices (⚠ = uncertain in sadp.md):
+Fidelity choices (⚠ = uncertain in docs/developer/sadp-reference.md):
 * ⚠ Reply by unicast or multicast (§1.3 has evidence for both): `nvr` replies unicast (a real NVR
   answered an unbound client, OSADP), cameras reply to the group (the only device-side code,
   ITSC, and the vendor tool finding off-subnet cameras, ELEARN). `--sadp-reply` overrides it.
@@ -50,7 +50,7 @@ LOCK_SECONDS = 1800
 RESET_ATTEMPTS = 7  # wrong GUID imports before resets are refused (recovery reference §8)
 RESET_LOCK_SECONDS = 1800
 IP_MULTICAST_ALL = 49  # Linux; not exported by Python 3.11
-# Synthetic numeric DeviceType values taken from real replies of each kind (sadp.md §2.2).
+# Synthetic numeric DeviceType values taken from real replies of each kind (docs/developer/sadp-reference.md, §2.2).
 DEVICE_TYPE = {"camera": 140063, "nvr": 44322}
 _FORBIDDEN = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -239,7 +239,7 @@ class SadpResponder(asyncio.DatagramProtocol):
             log.exception("%s: SADP datagram from %s failed", self.device.spec.name, addr)
 
     def error_received(self, exc) -> None:
-        # An unreachable unicast destination (off-subnet client, sadp.md §1.3) lands here.
+        # An unreachable unicast destination (off-subnet client, docs/developer/sadp-reference.md, §1.3) lands here.
         self.area.send_errors += 1
         log.info("%s: SADP send failed: %s", self.device.spec.name, exc)
 
@@ -329,7 +329,7 @@ class SadpResponder(asyncio.DatagramProtocol):
         text, attrib = probe.get("password", ("", {}))
         admin = self.device.state.user_by_name("admin")
         if not text or admin is None:
-            return False  # a missing password is refused (CVE-2023-28810, sadp.md §3.5)
+            return False  # a missing password is refused (CVE-2023-28810, docs/developer/sadp-reference.md, §3.5)
         salted = str(attrib.get("bSalt", "")).lower() == "true"
         if salted != _salted(self.device):
             return False
@@ -483,7 +483,7 @@ class SadpResponder(asyncio.DatagramProtocol):
                         dns2=current.dns2)
 
     def _apply(self, network: IPConfig) -> None:
-        """Live, like the vendor tool shows it: no reboot; the listeners move (sadp.md §3.5)."""
+        """Live, like the vendor tool shows it: no reboot; the listeners move (docs/developer/sadp-reference.md, §3.5)."""
         state = self.device.state
         state.network, state.staged_network = network, None
         moved = state.address != network.address

@@ -139,7 +139,7 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
     faults = device.faults
     ip_filter = device.state.areas.get("securitycfg")
     if ip_filter is not None and not ip_filter.admits(request.remote or ""):
-        # A filtered client gets no answer at all (README: uncertain choice, isapi.md §11.9).
+        # A filtered client gets no answer at all (README: uncertain choice, docs/developer/isapi-reference.md, §11.9).
         if request.transport is not None:
             request.transport.abort()
         return web.Response(status=403)

@@ -1,4 +1,4 @@
-"""Activation of factory-fresh devices (isapi.md §3). None of these need credentials."""
+"""Activation of factory-fresh devices (docs/developer/isapi-reference.md, §3). None of these need credentials."""
 from __future__ import annotations
 
 from .. import activation as crypto
@@ -11,7 +11,7 @@ from ..state import User
 
 @route("GET", "/SDK/activateStatus", auth=False)
 async def activate_status(ctx):
-    # Root element name never captured (isapi.md §3.2, uncertain); clients should search for
+    # Root element name never captured (docs/developer/isapi-reference.md, §3.2, uncertain); clients should search for
     # <Activated> namespace-agnostically.
     return ctx.reply("ActivateStatus", {"Activated": ctx.state.activated})
 

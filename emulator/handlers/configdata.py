@@ -1,4 +1,4 @@
-"""Configuration export/import (isapi.md §10): an opaque binary file holding the device's settings.
+"""Configuration export/import (docs/developer/isapi-reference.md, §10): an opaque binary file holding the device's settings.
 
 Like real exports, the file contains credentials (user and NVR channel passwords), which is why the
 collection must never store it in plain text. Format (emulator-only, see README):

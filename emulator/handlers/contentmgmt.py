@@ -1,4 +1,4 @@
-"""Recording search and download (isapi.md §12.5), with small synthetic recordings.
+"""Recording search and download (docs/developer/isapi-reference.md, §12.5), with small synthetic recordings.
 
 Every track records continuously in SEGMENT_SECONDS segments aligned to the device's local wall
 clock, kept for RETENTION_SECONDS. A segment's bytes and size derive from its track and times

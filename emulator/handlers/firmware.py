@@ -1,4 +1,4 @@
-"""Firmware upgrade (isapi.md §9): streamed upload, progress, self-reboot into the new version.
+"""Firmware upgrade (docs/developer/isapi-reference.md, §9): streamed upload, progress, self-reboot into the new version.
 
 Images are the emulator's test format (emulator/firmware_image.py). The upload is read in
 chunks, never whole, with a size cap; a bad image is refused only after the whole body was read,
@@ -17,7 +17,7 @@ from ..errors import IsapiError
 from ..router import route
 from ..state import register_area
 
-# JOEY refuses images over 512 MB (isapi.md §9.1); the emulator uses the same cap.
+# JOEY refuses images over 512 MB (docs/developer/isapi-reference.md, §9.1); the emulator uses the same cap.
 MAX_IMAGE_BYTES = 512 * 1024 * 1024
 # Device seconds the flashing takes come from the fleet (`flash_seconds`, default 200; realistic
 # timing draws minutes per device), scaled by time_scale like reboots.

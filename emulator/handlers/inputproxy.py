@@ -1,4 +1,4 @@
-"""NVR IP channels (isapi.md §12.1-12.2). Cameras answer 403 notSupport on the whole subtree,
+"""NVR IP channels (docs/developer/isapi-reference.md, §12.1-12.2). Cameras answer 403 notSupport on the whole subtree,
 as every camera in the HN fixtures does."""
 from __future__ import annotations
 

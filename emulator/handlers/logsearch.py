@@ -1,4 +1,4 @@
-"""Device log search (isapi.md §12.4) over the events the emulator records in state.log.
+"""Device log search (docs/developer/isapi-reference.md, §12.4) over the events the emulator records in state.log.
 
 Each event maps to a ``log.hikvision.com/<Major>/<minor>`` metaId. The minor names follow the
 HCNetSDK log type names as far as they are known; which ones are guesses is listed in

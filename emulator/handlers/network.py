@@ -1,4 +1,4 @@
-"""Network interface settings (isapi.md §7). Address changes are saved, answered with
+"""Network interface settings (docs/developer/isapi-reference.md, §7). Address changes are saved, answered with
 rebootRequired, and applied by the next reboot."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SecurityCap, userCheck and the illegal-login lock configuration (isapi.md §2.3, §2.5, §4.3)."""
+"""SecurityCap, userCheck and the illegal-login lock configuration (docs/developer/isapi-reference.md, §2.3, §2.5, §4.3)."""
 from __future__ import annotations
 
 from .. import passwords

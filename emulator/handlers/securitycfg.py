@@ -1,4 +1,4 @@
-"""Security configuration (isapi.md §11.1, §11.7–§11.9, §11.11): service ports and protocols,
+"""Security configuration (docs/developer/isapi-reference.md, §11.1, §11.7–§11.9, §11.11): service ports and protocols,
 web and RTSP authentication mode, and the IP address filter.
 
 These settings act on the emulated device, not only on its documents: `digest/basic` web

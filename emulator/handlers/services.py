@@ -1,4 +1,4 @@
-"""Network services a hardening run switches off or on (isapi.md §11.2–§11.6, §11.10, §11.12):
+"""Network services a hardening run switches off or on (docs/developer/isapi-reference.md, §11.2–§11.6, §11.10, §11.12):
 SSH, Telnet, Hik-Connect (EZVIZ), CGI/ONVIF and ONVIF accounts, SNMP, FTP, DDNS, SADP discovery.
 
 Which resources a profile has, and their shipped defaults, are listed in the README (several are

@@ -1,4 +1,4 @@
-"""deviceInfo, capabilities, status, reboot, factory reset (isapi.md §4, §5)."""
+"""deviceInfo, capabilities, status, reboot, factory reset (docs/developer/isapi-reference.md, §4, §5)."""
 from __future__ import annotations
 
 import hashlib

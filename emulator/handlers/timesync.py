@@ -1,4 +1,4 @@
-"""Time and NTP (isapi.md §8). PUTs must carry the full document; what is written is stored."""
+"""Time and NTP (docs/developer/isapi-reference.md, §8). PUTs must carry the full document; what is written is stored."""
 from __future__ import annotations
 
 import datetime

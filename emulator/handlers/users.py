@@ -1,4 +1,4 @@
-"""User accounts (isapi.md §6). Only Administrator-level users write here (router default)."""
+"""User accounts (docs/developer/isapi-reference.md, §6). Only Administrator-level users write here (router default)."""
 from __future__ import annotations
 
 import secrets

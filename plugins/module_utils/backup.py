@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Configuration export and import (isapi.md §10): the logic behind config_backup/config_restore.
+"""Configuration export and import (docs/developer/isapi-reference.md, §10): the logic behind config_backup/config_restore.
 
 A device's configuration file holds its credentials, so it is never written in plain text: the
 action plugin encrypts it with ansible-vault on the controller (or the device encrypts it with
@@ -218,7 +218,7 @@ def run_config_restore(task, content=None):
     try:
         # The import replaces the device's accounts with the backup's, so it may change the
         # password this task logs in with: the client never resends it, and from here on one
-        # refusal of the credential is final (docs/developer/isapi-reference.md §2.5).
+        # refusal of the credential is final (docs/developer/isapi-reference.md, §2.5).
         write = client.put(EXPORT, content, params={'secretkey': secret_key} if secret_key else None,
                            secret=EXPORT_SECRET,
                            idempotent=False, content_type='application/octet-stream',

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""NVR IP channels (isapi.md §12.1-12.2): the logic behind the nvr_channel module.
+"""NVR IP channels (docs/developer/isapi-reference.md, §12.1-12.2): the logic behind the nvr_channel module.
 
 One task converges a whole NVR: every listed channel is matched by id, else by address, then
 added (POST), modified (PUT of the device's own element, edited) or deleted. The stored camera

@@ -8,7 +8,7 @@ from the environment), authentication (HTTP Digest done here, not by a library, 
 is ever retried behind our back), XML, error mapping and bounded retries.
 
 Lockout safety, the rule everything here serves: a Hikvision device locks the client's IP after a
-few failed logins (isapi.md §2.5). So each credential gets exactly one attempt. The only repeats
+few failed logins (docs/developer/isapi-reference.md, §2.5). So each credential gets exactly one attempt. The only repeats
 of an authenticated request are (a) a digest answer to a challenge the device marked
 ``stale=TRUE`` and (b) a fresh nonce for a credential this client has already seen accepted;
 neither can count as a wrong password. Once a credential is rejected, the client refuses to send

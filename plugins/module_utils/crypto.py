@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Client side of ISAPI activation crypto (isapi.md §3.3-§3.6).
+"""Client side of ISAPI activation crypto (docs/developer/isapi-reference.md, §3.3-§3.6).
 
 The client sends its RSA-1024 modulus, the device answers a 32-hex-character random string
 encrypted to that key, and the admin password travels AES-128-ECB encrypted under a key made

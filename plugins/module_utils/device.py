@@ -46,7 +46,7 @@ def _find_anywhere(root, tag):
     return None
 
 
-# -- password policy (isapi.md §6.4) ----------------------------------------------------------
+# -- password policy (docs/developer/isapi-reference.md, §6.4) ----------------------------------------------------------
 
 def password_problems(password, username='admin', field='password', min_len=PASSWORD_MIN,
                       max_len=PASSWORD_MAX):
@@ -95,7 +95,7 @@ DEVICE_FIELDS = (
     ('firmwareVersionInfo', 'firmware_version_info'),
 )
 
-# DeviceCap paths worth a yes/no in the summary (isapi.md §4.2).
+# DeviceCap paths worth a yes/no in the summary (docs/developer/isapi-reference.md, §4.2).
 CAPABILITY_FLAGS = (
     ('SysCap/NetworkCap/isSupportNtp', 'ntp'),
     ('SysCap/NetworkCap/isSupportHttps', 'https'),

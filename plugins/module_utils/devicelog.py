@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Device log search (isapi.md §12.4): the logic behind the device_log_info module.
+"""Device log search (docs/developer/isapi-reference.md, §12.4): the logic behind the device_log_info module.
 
 The search pages with one searchID, advancing searchResultPostion by the rows received while the
 device answers MORE. The major type is filtered by the device (metaId log.std-cgi.com/<Major>);

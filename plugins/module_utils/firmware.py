@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Firmware upgrade (isapi.md §9): the logic behind the firmware module.
+"""Firmware upgrade (docs/developer/isapi-reference.md, §9): the logic behind the firmware module.
 
 The image is streamed from its file (never read whole) and the upload is never repeated
 automatically: a device that received part of an image and lost the answer must not be sent a
@@ -37,7 +37,7 @@ MAX_HEADER = 64 * 1024
 
 _VERSION_RE = re.compile(r'^[vV]?(\d+(?:\.\d+)+)(?:\s+build\s+(\d{6}))?$')
 
-# isapi.md §9.1 / §13.2: what the device's refusal means for the user.
+# docs/developer/isapi-reference.md, §9.1 / §13.2: what the device's refusal means for the user.
 UPLOAD_ERRORS = {
     'badDevType': 'the device refused the image as made for another model (badDevType)',
     'badVersion': 'the device refused the image version or format (badVersion): is it an '

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reboot, factory reset, and waiting for a device to come back (isapi.md §5)."""
+"""Reboot, factory reset, and waiting for a device to come back (docs/developer/isapi-reference.md, §5)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type

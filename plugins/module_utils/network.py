@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""IPv4 settings of a device's network interface (isapi.md §7): the logic behind the network module.
+"""IPv4 settings of a device's network interface (docs/developer/isapi-reference.md, §7): the logic behind the network module.
 
 Addressing changes are answered with statusCode 7 and applied by a reboot (§7.3), after which the
 device answers only at its new address. The module reboots it, follows it there with a new

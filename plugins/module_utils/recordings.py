@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Recording search and download (isapi.md §12.5): the logic behind the recordings module.
+"""Recording search and download (docs/developer/isapi-reference.md, §12.5): the logic behind the recordings module.
 
 Downloads stream to ``<file>.part`` in chunks (never into memory), continue an existing part
 with an HTTP Range request, and become the final file only once complete. A manifest JSON in

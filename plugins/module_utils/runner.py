@@ -7,7 +7,7 @@ A module is a ``ModuleSpec``: its argument spec plus a plain function ``run(task
 ``Task`` (params, a lazily created client, check/diff flags) and returns the result dict. The
 module file calls ``run_as_module(SPEC)``; the action plugin of the same name calls
 ``execute(SPEC, ...)`` inside the controller's worker, which costs a fraction of a module
-(ENGINEERING.md §3). Both paths go through ``execute`` so their behaviour cannot drift.
+(docs/developer/design.md, §3). Both paths go through ``execute`` so their behaviour cannot drift.
 """
 
 from __future__ import absolute_import, division, print_function

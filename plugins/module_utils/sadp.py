@@ -2,10 +2,10 @@
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """SADP (Search Active Device Protocol) over UDP multicast: discovery, activation and network
-updates of devices on the local segment (sadp.md). Used by the sadp inventory plugin and the
+updates of devices on the local segment (docs/developer/sadp-reference.md). Used by the sadp inventory plugin and the
 sadp_discover / sadp_device modules.
 
-Whether a device answers by unicast or by multicast is not documented and varies (sadp.md §1.3),
+Whether a device answers by unicast or by multicast is not documented and varies (docs/developer/sadp-reference.md, §1.3),
 so one socket receives both: bound to port 37020 with SO_REUSEADDR, joined to the group on every
 interface the user names, sending from that same socket. Every datagram is one XML document.
 """
@@ -28,7 +28,7 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
 
 GROUP = '239.255.255.250'
 PORT = 37020
-# Real replies exceed 1 KB; 8 KB leaves margin (sadp.md §4). Larger datagrams are truncated by
+# Real replies exceed 1 KB; 8 KB leaves margin (docs/developer/sadp-reference.md, §4). Larger datagrams are truncated by
 # the kernel and then fail to parse, which is reported like any malformed reply.
 MAX_DATAGRAM = 8192
 # Linux values; the socket module of Python 3.11 does not export them.
@@ -41,7 +41,7 @@ class SadpError(IsapiError):
     """A SADP exchange failed: no answer, or the device refused."""
 
 
-# -- ProbeMatch / Hello fields (sadp.md §2.2) -------------------------------------------------
+# -- ProbeMatch / Hello fields (docs/developer/sadp-reference.md, §2.2) -------------------------------------------------
 
 # (element, key, kind). Element names are matched case-insensitively (§2.2 notes).
 FIELDS = (
@@ -114,7 +114,7 @@ def normalize_mac(text):
 
 
 def wire_mac(mac):
-    """The form devices send and expect in commands: lower-case, hyphenated (sadp.md §2.2)."""
+    """The form devices send and expect in commands: lower-case, hyphenated (docs/developer/sadp-reference.md, §2.2)."""
     return mac.replace(':', '-')
 
 
@@ -189,7 +189,7 @@ def device_key(device):
     return normalize_mac(device.get('mac')) or 'serial:%s' % device.get('serial')
 
 
-# -- messages sent (sadp.md §2.1, §3) -----------------------------------------------------------
+# -- messages sent (docs/developer/sadp-reference.md, §2.1, §3) -----------------------------------------------------------
 
 def new_uuid():
     return str(uuidlib.uuid4()).upper()
@@ -250,7 +250,7 @@ def resolve_interface(name):
 
 
 class SadpSocket(object):
-    """Port 37020, joined to the group on each link, sending from the same socket (sadp.md §1.3)."""
+    """Port 37020, joined to the group on each link, sending from the same socket (docs/developer/sadp-reference.md, §1.3)."""
 
     def __init__(self, interfaces, port=PORT, group=GROUP):
         if not interfaces:
@@ -427,7 +427,7 @@ def transact(sock, link, types, uid, payload, timeout, attempts=1, warn=None):
     return None
 
 
-# -- activation and update (sadp.md §3.3-§3.5) ----------------------------------------------------
+# -- activation and update (docs/developer/sadp-reference.md, §3.3-§3.5) ----------------------------------------------------
 
 def _refused(types, fields, mac):
     result = fields.get('result') or '(no Result)'

@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Client side of SADP password protection (sadp.md §3.3-§3.5).
+"""Client side of SADP password protection (docs/developer/sadp-reference.md, §3.3-§3.5).
 
 Unlike ISAPI activation (crypto.py: base64 of hex everywhere), SADP sends raw base64 and a DER
-public key. The parameters rest on a single public client (sadp.md §3.3 and §3.5 say so); they
+public key. The parameters rest on a single public client (docs/developer/sadp-reference.md, §3.3 and §3.5 say so); they
 are kept in this one file so a correction found on a real device lands in one place.
 """
 

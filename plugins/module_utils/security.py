@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Authentication modes, login lock, protocols and ports, IP filter (isapi.md §2.5, §11):
+"""Authentication modes, login lock, protocols and ports, IP filter (docs/developer/isapi-reference.md, §2.5, §11):
 the logic behind the security module.
 
 Several of these settings can cut the controller off from the device (an allow list without the
@@ -373,7 +373,7 @@ def run_security(task):
         plan_accesses(client, params, plan)
     filter_plan = plan_filter(client, params, plan) if params.get('ip_filter') else None
     if params.get('session_timeout') is not None:
-        # No ISAPI resource for the web session timeout is known (isapi.md lists none).
+        # No ISAPI resource for the web session timeout is known (docs/developer/isapi-reference.md lists none).
         plan.unsupported.append('session_timeout')
 
     source = controller_address(client.host, client.port)

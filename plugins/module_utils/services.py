@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Network services on or off (isapi.md §11): the logic behind the services module.
+"""Network services on or off (docs/developer/isapi-reference.md, §11): the logic behind the services module.
 
 Each service is a switch inside some ISAPI document. All asked switches are planned first (one
 GET per document), so a control the firmware lacks is known before anything is written; then

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Time zone, time mode, clock and NTP servers (isapi.md §8): the logic behind the time module.
+"""Time zone, time mode, clock and NTP servers (docs/developer/isapi-reference.md, §8): the logic behind the time module.
 
 Devices write zones POSIX-style with the sign inverted (``CST-8:00:00`` is UTC+8, §8.1). Users
 write ``UTC+08:00``, ``+8`` or the raw device string; both sides are normalised to (offset

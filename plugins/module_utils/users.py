@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: camfleet.hikvision contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Device user accounts (isapi.md §6): the logic behind the user module.
+"""Device user accounts (docs/developer/isapi-reference.md, §6): the logic behind the user module.
 
 Passwords are write-only on the device, so "is the password already right?" is answered by
 logging in once with the desired one. That attempt is the only extra login this module makes, and
@@ -20,7 +20,7 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
 
 LEVELS = {'administrator': 'Administrator', 'operator': 'Operator', 'viewer': 'Viewer'}
 USERS = '/ISAPI/Security/users'
-# admin plus 31 more (isapi.md §4.3 supportUserNums; manuals say 31 extra accounts)
+# admin plus 31 more (docs/developer/isapi-reference.md, §4.3 supportUserNums; manuals say 31 extra accounts)
 MAX_ACCOUNTS = 32
 # The device refuses an empty userName and one longer than 32 characters (badParameters); the
 # vendor SDK sizes user names as 32-byte fields (NAME_LEN). The ISAPI documents we rely on give

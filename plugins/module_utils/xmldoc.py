@@ -4,7 +4,7 @@
 """Namespace-agnostic reading and faithful write-back of ISAPI XML documents.
 
 Firmware families answer in different default namespaces (hikvision.com/ver20, isapi.org/ver20,
-std-cgi.com, ver10, psialliance) and even mix them inside one document (isapi.md §1.3). Many
+std-cgi.com, ver10, psialliance) and even mix them inside one document (docs/developer/isapi-reference.md, §1.3). Many
 endpoints reject partial bodies, so writes are read-modify-write of the whole document.
 
 Parsed elements therefore carry their names as the document wrote them (a plain local name, or

@@ -83,7 +83,7 @@ options:
     description:
       - How the password is protected in the update. V(auto) uses V(salted) when the device
         advertises a C(Salt) and V(md5) otherwise; which firmware wants which is inferred from
-        public captures (sadp.md §3.5), so it can be forced here.
+        public captures (docs/developer/sadp-reference.md, §3.5), so it can be forced here.
     type: str
     choices: [auto, salted, md5]
     default: auto

@@ -5,7 +5,7 @@
 the controller, ship the module otherwise.
 
 A module costs about 0.3 CPU-seconds per task per host in process start-up alone; the same logic
-in-process costs about 0.02 (ENGINEERING.md §3). When a task is delegated to another host (a jump
+in-process costs about 0.02 (docs/developer/design.md, §3). When a task is delegated to another host (a jump
 host inside a site network) the module must run there, so then the module is executed as usual.
 Argument validation, check mode, diff and no_log filtering behave the same on both paths.
 

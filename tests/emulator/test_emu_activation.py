@@ -1,4 +1,4 @@
-"""Activation crypto (isapi.md §3.6 vectors) and the full challenge/activate round trip.
+"""Activation crypto (docs/developer/isapi-reference.md, §3.6 vectors) and the full challenge/activate round trip.
 Subnet 127.34.0.0/16 (+50 per xdist worker), ports 18080/18443."""
 import json
 import os
@@ -15,7 +15,7 @@ from emulator.testing import RunningFleet
 
 N = net(34)  # this module's 127.x prefix (distinct per xdist worker)
 
-# Test vectors from isapi.md §3.6 (qb60/hikvision-configure tests/test_crypto.py, a public test key).
+# Test vectors from docs/developer/isapi-reference.md, §3.6 (qb60/hikvision-configure tests/test_crypto.py, a public test key).
 _VECTORS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 with open(os.path.join(_VECTORS_DIR, "activation-vectors.json")) as _f:
     _VECTORS = json.load(_f)

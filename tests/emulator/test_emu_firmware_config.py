@@ -1,4 +1,4 @@
-"""Firmware upgrade and configuration export/import in the emulator (isapi.md §9, §10).
+"""Firmware upgrade and configuration export/import in the emulator (docs/developer/isapi-reference.md, §9, §10).
 Subnet 127.43.0.0/16 (+50 per xdist worker), ports 18080/18443."""
 import pytest
 

@@ -121,7 +121,7 @@ def test_wrong_update_passwords_lock_sadp_changes(fleet):
 
 
 def test_update_without_a_password_is_refused(fleet):
-    """CVE-2023-28810 (sadp.md §3.5): a missing Password must not pass."""
+    """CVE-2023-28810 (docs/developer/sadp-reference.md, §3.5): a missing Password must not pass."""
     device = sadp.device_view(ours(fleet, exchange([sadp.build_probe('inquiry', sadp.new_uuid())]))['old'])
     fields = [f for f in sadp.update_fields(device, {'ipv4_address': device['ipv4_address']}, ('', None))
               if f[0] != 'Password']

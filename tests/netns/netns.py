@@ -1,4 +1,4 @@
-"""Throw-away network namespaces for SADP tests (sadp.md §5): one "switch" namespace holding a
+"""Throw-away network namespaces for SADP tests (docs/developer/sadp-reference.md, §5): one "switch" namespace holding a
 bridge, and one namespace per emulated device and for the controller, each joined to the bridge
 by a veth pair. Nothing is connected to the host's own namespace, so no test packet can leave.
 """

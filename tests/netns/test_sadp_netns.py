@@ -1,4 +1,4 @@
-"""SADP end to end inside network namespaces (sadp.md §5): emulated devices, each in its own
+"""SADP end to end inside network namespaces (docs/developer/sadp-reference.md, §5): emulated devices, each in its own
 namespace on one bridged segment, and the controller in another. Discovery (unicast and
 multicast replies, an off-subnet device), the inventory plugin, activation and an address change
 over SADP followed by ISAPI, malformed replies, and a capture proving nothing but SADP to the

@@ -1,4 +1,4 @@
-"""Activation crypto against the test vectors of isapi.md §3.6."""
+"""Activation crypto against the test vectors of docs/developer/isapi-reference.md, §3.6."""
 import base64
 import binascii
 import json

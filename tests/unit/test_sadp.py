@@ -12,7 +12,7 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import r
 from ansible_collections.camfleet.hikvision.plugins.modules.sadp_device import SPEC as DEVICE
 from ansible_collections.camfleet.hikvision.plugins.modules.sadp_discover import SPEC as DISCOVER
 
-# sadp.md §2.3, the activated recorder (synthetic values), CRLF as devices send it.
+# docs/developer/sadp-reference.md, §2.3, the activated recorder (synthetic values), CRLF as devices send it.
 RECORDER = '\r\n'.join([
     '<?xml version="1.0" encoding="UTF-8"?>', '<ProbeMatch>',
     '<Uuid>DC3C4732-300E-402E-83EC-215C9B31559B</Uuid>', '<Types>inquiry</Types>',
@@ -126,7 +126,7 @@ def test_activation_crypto_round_trips_with_the_device_side():
 
 def test_update_password_forms():
     salted = sadp_crypto.salted_update_password('admin', 'ab' * 32, 'Secret-Pass-1')
-    assert len(salted) == 88 and len(base64.b64decode(salted)) == 64  # sadp.md §3.5
+    assert len(salted) == 88 and len(base64.b64decode(salted)) == 64  # docs/developer/sadp-reference.md, §3.5
     assert salted == device_side.expected_update_password('Secret-Pass-1', 'ab' * 32)
     md5 = sadp_crypto.md5_update_password('Secret-Pass-1')
     assert len(base64.b64decode(md5)) == 16
