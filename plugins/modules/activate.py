@@ -43,32 +43,6 @@ options:
       - The store key is the task's C(inventory_hostname), account C(admin).
     type: bool
     default: false
-  password_policy:
-    description:
-      - Rules for the generated password (O(password_from_store=true)). The defaults meet the
-        device policy with a margin.
-    type: dict
-    suboptions:
-      length:
-        description: Length of the generated password (between O(password_policy.min_length) and O(password_policy.max_length), at least 8). Default V(16).
-        type: int
-      min_length:
-        description: Shortest password the devices accept. Default V(8).
-        type: int
-      max_length:
-        description: Longest password the devices accept (C(LoginPasswordLenLimit); 16 on most firmware). Default V(16).
-        type: int
-      min_classes:
-        description: Character classes (digits, lower-case, upper-case, special) the password has at least, V(2) to V(4). Default V(3).
-        type: int
-      specials:
-        description:
-          - The special characters to draw from; empty for letters and digits only.
-          - "White space, C(< > & \" ' \\ % + : / ? # @) and backquote, control characters and
-            non-ASCII characters are refused: they do not survive every way a password reaches a
-            device (XML bodies, query strings, RTSP URLs, the 16-byte length limit)."
-          - Default V(-_.~!*^=,;$).
-        type: str
   verify_if_active:
     description:
       - When the device is already active, log in once with O(password) to prove it
@@ -81,6 +55,7 @@ extends_documentation_fragment:
   - camfleet.hikvision.attributes
   - camfleet.hikvision.attributes.ISAPI_GROUP
   - camfleet.hikvision.credential_store
+  - camfleet.hikvision.password_policy
 attributes:
   check_mode:
     support: full

@@ -56,15 +56,6 @@ options:
         M(camfleet.hikvision.recovery_request) (O(method=key); C(playbooks/recover_password.yml)).
         Only valid while the device holds that request (48 h, no reboot, no new export).
     type: str
-  password_policy:
-    description: Rules of the generated password, as in M(camfleet.hikvision.activate).
-    type: dict
-    suboptions:
-      length: {description: Length of the generated password., type: int}
-      min_length: {description: Shortest password the devices accept., type: int}
-      max_length: {description: Longest password the devices accept., type: int}
-      min_classes: {description: Character classes at least., type: int}
-      specials: {description: Special characters to draw from., type: str}
   guid:
     description: Set by the action plugin from the store; not meant to be set by hand.
     type: str
@@ -81,6 +72,7 @@ extends_documentation_fragment:
   - camfleet.hikvision.attributes
   - camfleet.hikvision.attributes.ISAPI_GROUP
   - camfleet.hikvision.credential_store
+  - camfleet.hikvision.password_policy
 attributes:
   check_mode:
     support: full

@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - camfleet.hikvision.attributes
   - camfleet.hikvision.attributes.ISAPI_GROUP
   - camfleet.hikvision.credential_store
+  - camfleet.hikvision.password_policy
 options:
   accounts:
     description: The device accounts to rotate (each must exist on the device and in the store).
@@ -44,9 +45,6 @@ options:
       ago (from the store's history). V(0) rotates every time.
     type: float
     default: 0
-  password_policy:
-    description: Rules for the generated passwords; the same keys as in M(camfleet.hikvision.activate).
-    type: dict
   changelog:
     description:
       - A directory on the controller; one JSON line per rotated or reconciled account is appended to
