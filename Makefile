@@ -113,9 +113,14 @@ dist: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path $(DIST) .
 	@ls -1 $(DIST)
 
-# The documentation site (module pages + guides) in docs/build/html; works offline.
+# Side by side on one emulated fleet (scripts/bench.py): harden.yml, a hand-written uri playbook,
+# a plain-Python floor and the modules shipped per task; bench/results.json and a table. Never
+# part of make test. e.g. make bench BENCH_ARGS='--devices 1000 --slow-devices 40'
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+# The documentation site (module pages + guides) in docs/build/html; works offline.
 
 docs: setup
 	bash scripts/docs.sh
