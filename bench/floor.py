@@ -64,7 +64,7 @@ def run(fleet, job, names=None, workers=50, check=False):
     devices = [d for d in fleet['devices'] if names is None or d['name'] in names]
     with ThreadPoolExecutor(workers) as pool:
         results = pool.map(lambda d: converge(d, job, fleet['ca_path'], check), devices)
-        return dict(zip((d['name'] for d in devices), results))
+        return dict(zip((d["name"] for d in devices), results, strict=True))
 
 
 def main():
