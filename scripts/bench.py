@@ -41,9 +41,19 @@ CONTESTANTS = {
     'harden_converged': ('harden', 'all', False, {}),
     'floor_slow': ('floor', 'slow', True, {}),
     'harden_slow': ('harden', 'slow', True, {}),
+    'ansible_noop': ('noop', 'slow', False, {}),
     'uri_playbook': ('uri', 'slow', True, {}),
     'harden_module': ('harden', 'slow', True, {'CAMFLEET_FORCE_MODULE': '1'}),
 }
+PLAYBOOKS = {'harden': os.path.join(ROOT, 'playbooks', 'harden.yml'),
+             'uri': os.path.join(BENCH, 'uri_harden.yml'),
+             'noop': os.path.join(BENCH, 'ansible_noop.yml')}
+# Tasks each host goes through (ansible-playbook --list-tasks): harden.yml's 12 = the role's
+# argument check, 5 that talk ISAPI on a default camera (device_info, the account list, services,
+# security, time), 4 skipped or looping over nothing, set_fact and debug; ansible_noop.yml has
+# 12 set_facts. The uri playbook's loops make a per-task figure meaningless for it.
+TASKS_PER_HOST = {'harden': 12, 'noop': 12}
+ISAPI_TASKS_PER_HOST = 5
 # Each contestant's floor: the floor's run on the same devices from the same start.
 FLOOR_OF = {('all', True): 'floor', ('all', False): 'floor_converged', ('slow', True): 'floor_slow'}
 
@@ -53,11 +63,9 @@ def command(what, fleet, names, forks, job):
     if what == 'floor':
         return [sys.executable, os.path.join(BENCH, 'floor.py'), fleet.fleet_json_path,
                 '--workers', str(forks), '--limit', ','.join(names)]
-    play = {'harden': os.path.join(ROOT, 'playbooks', 'harden.yml'),
-            'uri': os.path.join(BENCH, 'uri_harden.yml')}[what]
     return [os.path.join(bin_dir, 'ansible-playbook'), '-i', fleet.inventory_path,
             '--vault-password-file', fleet.vault_pass_path, '--limit', ','.join(names),
-            '-f', str(forks), '-e', json.dumps(job['harden_vars']), play]
+            '-f', str(forks), '-e', json.dumps(job['harden_vars']), PLAYBOOKS[what]]
 
 
 def timed(cmd, env):
@@ -99,7 +107,8 @@ def run_contestant(name, fleet, sets, job, forks):
                ANSIBLE_HOST_KEY_CHECKING='false', **extra_env)
     wall, cpu = timed(command(what, fleet, names, forks, job), env)
     counted = per_device(on_each(ctl.counters, names))
-    pending = [n for n, p in floor.run(fleet.fleet_doc, job, set(names), check=True).items() if p]
+    pending = [] if what == 'noop' else [
+        n for n, p in floor.run(fleet.fleet_doc, job, set(names), check=True).items() if p]
     total = (counted['requests'] + counted['challenges']) * len(names)
     return {'devices': len(names), 'drifted_start': drifted, 'wall_s': round(wall, 2),
             'cpu_s': round(cpu, 2), 'per_device': counted,
@@ -140,33 +149,31 @@ def main():
             print('bench: %-17s done in %.1f s' % (name, results[name]['wall_s']), flush=True)
     for name, r in results.items():
         what, which, drifted, _ = CONTESTANTS[name]
-        base = results.get(FLOOR_OF[(which, drifted)])
+        base = results.get(FLOOR_OF.get((which, drifted)))
         if base:
             r['vs_floor'] = {'wall': round(r['wall_s'] / max(base['wall_s'], 0.01), 2),
                              'cpu': round(r['cpu_s'] / max(base['cpu_s'], 0.01), 2)}
-        if what == 'harden':
-            tasks = task_executions(job)
-            r['cpu_s_per_task_per_host'] = round(r['cpu_s'] / (tasks * r['devices']), 4)
+        if what in TASKS_PER_HOST:
+            r['cpu_s_per_task_per_host'] = round(
+                r['cpu_s'] / (TASKS_PER_HOST[what] * r['devices']), 4)
     summary = {
         'devices': args.devices, 'slow_devices': min(args.slow_devices, args.devices),
         'latency_ms': args.latency_ms, 'forks': args.forks,
         'machine': {'nproc': os.cpu_count(), 'cpu': cpu_model(), 'python': platform.python_version(),
                     'load_average_1m_at_end': round(os.getloadavg()[0], 2)},
-        'harden_task_executions_per_host': task_executions(job),
+        'tasks_per_host': TASKS_PER_HOST, 'isapi_tasks_per_host': ISAPI_TASKS_PER_HOST,
         'contestants': results,
     }
+    if 'harden_slow' in results and 'ansible_noop' in results:
+        # What a task that talks ISAPI costs beyond Ansible's own cost of a task, per host.
+        extra = results['harden_slow']['cpu_s'] - results['ansible_noop']['cpu_s']
+        summary['isapi_task_cpu_s_beyond_ansible'] = round(
+            extra / (ISAPI_TASKS_PER_HOST * results['harden_slow']['devices']), 4)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(summary, f, indent=2)
         f.write('\n')
     print_table(summary, args.out)
-
-
-def task_executions(job):
-    """harden.yml's task executions per host that reach the controller's worker: device_info,
-    accounts list, services, security, time, the summary set_fact and debug (users and removals
-    loop over nothing on a default camera; network and syslog are skipped)."""
-    return 7 if job['harden_vars'].get('baseline_ntp_servers') else 6
 
 
 def cpu_model():

@@ -28,13 +28,14 @@ def test_bench_writes_well_formed_results(tmp_path):
     assert summary['machine']['nproc'] >= 1 and summary['machine']['cpu']
     runs = summary['contestants']
     assert set(runs) == {'floor', 'floor_converged', 'harden', 'harden_converged', 'floor_slow',
-                         'harden_slow', 'uri_playbook', 'harden_module'}
+                         'harden_slow', 'ansible_noop', 'uri_playbook', 'harden_module'}
     for name, r in runs.items():
-        assert r['devices'] == (1 if name in ('floor_slow', 'harden_slow', 'uri_playbook',
-                                              'harden_module') else 3), name
+        assert r['devices'] == (1 if name in ('floor_slow', 'harden_slow', 'ansible_noop',
+                                              'uri_playbook', 'harden_module') else 3), name
         assert r['wall_s'] > 0 and r['cpu_s'] > 0, name
         assert r['not_converged'] == 0, name
-        assert set(r['vs_floor']) == {'wall', 'cpu'}, name
+        if name != 'ansible_noop':
+            assert set(r['vs_floor']) == {'wall', 'cpu'}, name
     changed = len(job['writes'])
     # The floor sends exactly the job: every document read once, each drifted one written once.
     floor = runs['floor']['per_device']
@@ -49,6 +50,9 @@ def test_bench_writes_well_formed_results(tmp_path):
     for name in ('harden', 'harden_slow', 'harden_module'):
         assert runs[name]['per_device']['writes'] >= changed, name
     assert runs['harden_converged']['per_device']['writes'] == 0
-    for name in ('harden', 'harden_converged', 'harden_module'):
+    # Ansible's own floor talks to no device.
+    assert runs['ansible_noop']['per_device'] == {'requests': 0, 'challenges': 0, 'writes': 0}
+    for name in ('harden', 'harden_converged', 'harden_module', 'ansible_noop'):
         assert 0 < runs[name]['cpu_s_per_task_per_host'] < runs[name]['cpu_s'], name
+    assert isinstance(summary['isapi_task_cpu_s_beyond_ansible'], float)
     assert 'harden_converged' in proc.stdout and 'vs floor' in proc.stdout
