@@ -17,6 +17,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import yaml
@@ -48,7 +49,23 @@ def run_harden(fleet, job, forks):
            fleet.inventory_path, '--vault-password-file', fleet.vault_pass_path, '-f', str(forks),
            '-e', json.dumps(job['harden_vars']), os.path.join(ROOT, 'playbooks', 'harden.yml')]
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'))
-    return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True).returncode
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    for line in proc.stdout.splitlines():
+        if line.startswith(('fatal:', 'failed:')):
+            print('  ' + line[:400], file=sys.stderr)
+    return proc.returncode
+
+
+def wait_online(fleet, names, limit=900):
+    """Until every device is back (reboots take minutes with realistic timing), as an operator
+    re-runs a job once the devices are up; returns the names still not online."""
+    deadline = time.monotonic() + limit
+    while True:
+        down = [n for n, st in zip(names, on_each(fleet.control.state, names), strict=True)
+                if st['status'] != 'online']
+        if not down or time.monotonic() > deadline:
+            return down
+        time.sleep(2)
 
 
 def still_drifted(fleet, job, name):
@@ -80,6 +97,8 @@ def main():
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--fault-share', type=float, default=0.10)
     parser.add_argument('--timing', choices=('realistic', 'scaled'), default='realistic')
+    parser.add_argument('--time-scale', type=float, default=None,
+                        help='with --timing scaled: device durations x this (reboots, locks)')
     parser.add_argument('--forks', type=int, default=50)
     parser.add_argument('--seed', type=int, default=None)
     parser.add_argument('--faults', default=','.join(FAULTS),
@@ -93,6 +112,7 @@ def main():
     with open(os.path.join(ROOT, 'bench', 'job.yml')) as f:
         job = yaml.safe_load(f)
     spec = {'subnet': args.subnet, 'control_port': 0, 'timing': args.timing,
+            **({'time_scale': args.time_scale} if args.time_scale is not None else {}),
             'sites': [{'name': 'lab', 'devices': [{'name': 'cam%04d' % i}
                                                   for i in range(1, args.devices + 1)]}]}
     report = []
@@ -104,11 +124,14 @@ def main():
             on_each(fleet.control.clear_faults, names)
             on_each(fleet.control.reset_counters, names)
             chosen = rng.sample(names, max(1, int(len(names) * args.fault_share))) if faulty else []
-            faults = {n: FAULTS[rng.choice(kinds)] for n in chosen}
+            drawn = {n: rng.choice(kinds) for n in chosen}
+            faults = {n: FAULTS[k] for n, k in drawn.items()}
             on_each(lambda item: fleet.control.faults(item[0], **item[1]), list(faults.items()))
             rc = run_harden(fleet, job, args.forks)
             on_each(fleet.control.clear_faults, names)
-            row = dict(run=run, faults_injected=len(faults), playbook_rc=rc,
+            down = wait_online(fleet, names)
+            row = dict(run=run, faults_injected=len(faults),
+                       fault_kinds=sorted(drawn.values()), playbook_rc=rc, not_back_online=down,
                        **tally(fleet, job, names))
             report.append(row)
             print(json.dumps(row), flush=True)
