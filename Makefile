@@ -19,7 +19,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench dist compat molecule test-deps
+.PHONY: setup demo test unit lock clean sanity lint docs changelog ee bench soak dist compat molecule test-deps
 
 # $(call venv,DIR,MIN,MAX,PYTHON): (re)make DIR from the newest CPython MIN..MAX (or PYTHON).
 # A .venv that is a link to someone else's venv is never cleared.
@@ -113,9 +113,21 @@ dist: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path $(DIST) .
 	@ls -1 $(DIST)
 
-# The documentation site (module pages + guides) in docs/build/html; works offline.
+# Side by side on one emulated fleet (scripts/bench.py): harden.yml, a hand-written uri playbook,
+# a plain-Python floor and the modules shipped per task; bench/results.json and a table. Never
+# part of make test. e.g. make bench BENCH_ARGS='--devices 1000 --slow-devices 40'
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+# harden.yml three times over 500 emulated devices with realistic timing and random faults on
+# 10% of them, then once without (scripts/soak.py; a skeleton: rotation is not in it yet).
+# Never part of make test. e.g. make soak SOAK_ARGS='--devices 100 --seed 1'
+SOAK_ARGS ?=
+soak: setup
+	$(BIN)/python scripts/soak.py $(SOAK_ARGS)
+
+# The documentation site (module pages + guides) in docs/build/html; works offline.
 
 docs: setup
 	bash scripts/docs.sh
