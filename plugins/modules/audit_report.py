@@ -76,7 +76,7 @@ attributes:
     support: full
     platforms: controller
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''

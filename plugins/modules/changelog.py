@@ -62,9 +62,9 @@ attributes:
     support: none
   platform:
     support: full
-    platforms: all
+    platforms: controller
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''

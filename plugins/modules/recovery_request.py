@@ -40,6 +40,7 @@ options:
     default: 1
 extends_documentation_fragment:
   - camfleet.hikvision.attributes
+  - camfleet.hikvision.attributes.SADP_GROUP
 attributes:
   check_mode:
     support: full

@@ -50,7 +50,7 @@ attributes:
     support: full
     platforms: controller
 author:
-  - camfleet.hikvision contributors (!UNKNOWN)
+  - camfleet.hikvision maintainers (@camfleet)
 '''
 
 EXAMPLES = r'''
