@@ -42,8 +42,17 @@ attributes:
 '''
 
     # Controller-side helpers of the roles (report, change log, port scan): no device login.
+    # Used instead of DOCUMENTATION: they run on the controller, not against a device.
     CONTROLLER_GROUP = r'''
 attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: controller
   action_group:
     description: Use C(group/camfleet.hikvision.controller) in C(module_defaults) to set defaults for this module.
     support: full

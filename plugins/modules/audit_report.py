@@ -65,16 +65,10 @@ extends_documentation_fragment:
   - camfleet.hikvision.attributes.CONTROLLER_GROUP
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Nothing is written in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: controller
 author:
   - camfleet.hikvision maintainers (@camfleet)
 '''

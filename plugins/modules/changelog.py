@@ -52,7 +52,6 @@ options:
     type: dict
     default: {}
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
   - camfleet.hikvision.attributes.CONTROLLER_GROUP
 attributes:
   check_mode:
@@ -60,9 +59,6 @@ attributes:
     details: In check mode nothing is written; RV(completed) is still read.
   diff_mode:
     support: none
-  platform:
-    support: full
-    platforms: controller
 author:
   - camfleet.hikvision maintainers (@camfleet)
 '''

@@ -39,16 +39,10 @@ extends_documentation_fragment:
   - camfleet.hikvision.attributes.CONTROLLER_GROUP
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The scan only connects; it runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: controller
 author:
   - camfleet.hikvision maintainers (@camfleet)
 '''
