@@ -11,7 +11,6 @@ lines this short on a local file system), and each state file belongs to one hos
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import datetime
 import getpass
 import json
 import os
@@ -19,6 +18,8 @@ import re
 import tempfile
 
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils import changelog
 
 SECRET_KEY = re.compile(r'pass|secret|key|token|credential', re.I)
 STATUSES = ('ok', 'failed', 'skipped')
@@ -80,25 +81,12 @@ class ActionModule(ActionBase):
                 return dict(result, failed=True,
                             msg='details.%s must be a string, number, boolean or a list of them' % name)
         files = [os.path.abspath(str(f)) for f in (args.get('files') or [])]
-        entry = {
-            'when': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
-            'who': getpass.getuser(),
-            'device': host,
-            'step': step,
-            'status': status,
-            'changed': bool(self._to_bool(args.get('changed', False))),
-            'files': files,
-            'details': details,
-        }
+        entry = changelog.new_entry(getpass.getuser(), host, step, status,
+                                    self._to_bool(args.get('changed', False)), details, files)
         if self._task.check_mode:
             return result
         os.makedirs(os.path.dirname(state_path), exist_ok=True)
-        line = (json.dumps(entry, sort_keys=True) + '\n').encode('utf-8')
-        fd = os.open(os.path.join(base, 'changelog.jsonl'), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            os.write(fd, line)
-        finally:
-            os.close(fd)
+        changelog.append(base, entry)
         if status == 'ok' and self._to_bool(args.get('complete', True)):
             if step not in result['completed']:
                 result['completed'].append(step)

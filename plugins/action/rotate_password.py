@@ -7,14 +7,11 @@ The steps and why they are safe: plugins/plugin_utils/rotation.py."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import datetime
-import json
-import os
-
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import check_connection
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_in_process
 from ansible_collections.camfleet.hikvision.plugins.modules.rotate_password import SPEC
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils import changelog
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.store import actor, run_id
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.passwords import resolve_policy
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.rotation import (
@@ -24,25 +21,13 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.store_action im
 
 
 def append_changelog(directory, device, report, store):
-    """One JSON line per account, the format of the collection's change log (changelog.jsonl:
-    when, who, device, step, status, changed, files, details); one O_APPEND write per line."""
-    os.makedirs(directory, mode=0o750, exist_ok=True)
-    entry = {
-        'when': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
-        'who': actor(), 'device': device, 'step': 'rotate_password',
-        'status': 'failed' if report.get('error') else 'ok',
-        'changed': bool(report.get('rotated')), 'files': [],
-        'details': {'account': report['account'], 'store_backend': store.name,
-                    'store_revision': report.get('store_revision'), 'run_id': run_id(),
-                    'reconciled': bool(report.get('reconciled')),
-                    'skipped': bool(report.get('skipped'))},
-    }
-    line = (json.dumps(entry, sort_keys=True) + '\n').encode('utf-8')
-    fd = os.open(os.path.join(directory, 'changelog.jsonl'), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
+    """One change-log line per account (plugin_utils/changelog.py: the roles' format)."""
+    details = {'account': report['account'], 'store_backend': store.name,
+               'store_revision': report.get('store_revision'), 'run_id': run_id(),
+               'reconciled': bool(report.get('reconciled')), 'skipped': bool(report.get('skipped'))}
+    changelog.append(directory, changelog.new_entry(
+        actor(), device, 'rotate_password', 'failed' if report.get('error') else 'ok',
+        report.get('rotated'), details))
 
 
 class ActionModule(StoreActionBase):
