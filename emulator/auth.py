@@ -151,11 +151,14 @@ class Authenticator:
         left = entry.locked_until - time.time()
         return max(1, int(left + 0.999)) if left > 0 else 0
 
-    def record_failure(self, ip: str, username: Optional[str] = None, entry: Optional[LockEntry] = None) -> None:
+    def record_failure(self, ip: str, username: Optional[str] = None, entry: Optional[LockEntry] = None,
+                       limit: Optional[int] = None) -> None:
+        """One failed login of the client IP; ``limit`` overrides the threshold of ``username``
+        (ONVIF logins, whose names are not ISAPI accounts)."""
         state, counters = self.device.state, self.device.counters
         entry = entry or self.lock_entry(ip)
         entry.failures += 1
-        entry.limit = self.threshold(username)
+        entry.limit = limit if limit is not None else self.threshold(username)
         counters.failed_logins[ip] = counters.failed_logins.get(ip, 0) + 1
         state.add_log("loginFailed", client=ip, failures=entry.failures)
         if state.lock.enabled and entry.failures >= entry.limit:

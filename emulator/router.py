@@ -20,6 +20,9 @@ class Route:
     # True: the pipeline leaves the body unread and the handler streams ctx.request.content
     # (firmware uploads are far larger than the body limit).
     stream_body: bool = False
+    # True: a POST that changes nothing (a SOAP query such as ONVIF GetDeviceInformation); not
+    # counted in `writes` and not hit by the drop_response_next fault, which models lost writes.
+    read_only: bool = False
 
 
 ROUTES: list = []

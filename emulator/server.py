@@ -32,11 +32,15 @@ class Clock:
     scale: float = 1.0
 
 
-def _count(device: Device, method: str, path: str) -> None:
+def _is_write(method: str, route) -> bool:
+    return method != "GET" and not (route is not None and route.read_only)
+
+
+def _count(device: Device, method: str, path: str, route=None) -> None:
     key = f"{method} {path}"
     counters = device.counters
     counters.requests[key] = counters.requests.get(key, 0) + 1
-    if method != "GET":
+    if _is_write(method, route):
         counters.writes += 1
 
 
@@ -157,7 +161,7 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
     if route is not None and not route.auth:
         pass
     elif not device.state.activated:
-        _count(device, method, path)
+        _count(device, method, path, route)
         return status_response(device, path, "notActivated")
     else:
         header = request.headers.get("Authorization")
@@ -174,7 +178,7 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
                 return unauthorized_response(device, result)
             user = result.user
 
-    _count(device, method, path)
+    _count(device, method, path, route)
     denied = faults.deny.get(path)
     if denied is not None:
         if denied["sub"] is None:  # some firmware answers an HTML error page
@@ -206,7 +210,7 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
     except IsapiError as err:
         response = error_response(device, path, err)
 
-    if method != "GET" and faults.drop_response_next > 0:
+    if _is_write(method, route) and faults.drop_response_next > 0:
         # The write has been applied; the client never learns the outcome.
         faults.drop_response_next -= 1
         device.counters.dropped += 1

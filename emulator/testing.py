@@ -68,6 +68,11 @@ class ControlClient:
         return self._call("POST", f"/devices/{name}/check-password",
                           {"user": user, "password": password})["ok"]
 
+    def check_onvif_password(self, name: str, user: str, password: str) -> bool:
+        """Whether the ONVIF user (handlers/onvif.py) has this password; not a login."""
+        return self._call("POST", f"/devices/{name}/check-onvif-password",
+                          {"user": user, "password": password})["ok"]
+
     def support_desk(self, name: str) -> str:
         """The key the emulator's support-desk TEST DOUBLE returns for the device's last request."""
         return self._call("POST", f"/devices/{name}/support-desk")["key"]
