@@ -9,6 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.credcheck import password_required
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.onvif import store_key
 from ansible_collections.camfleet.hikvision.plugins.modules.credential_import import SPEC
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.store import same_secret
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.store_action import StoreActionBase
@@ -20,6 +21,8 @@ class ActionModule(StoreActionBase):
     def _work(self, args, task_vars, tmpdir):
         device = self._device_name(task_vars)
         account = self._account(args)
+        if args.get('onvif'):
+            account = store_key(account)  # the ONVIF account's own entry (module_utils/onvif.py)
         password = args.get('password') or self._env('HIKVISION_PASSWORD')
         if not password:
             raise password_required(account, device=device)

@@ -7,8 +7,9 @@ The steps and why they are safe: plugins/plugin_utils/rotation.py."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.camfleet.hikvision.plugins.module_utils import onvif
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import check_connection
-from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError, IsapiInputError
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_in_process
 from ansible_collections.camfleet.hikvision.plugins.modules.rotate_password import SPEC
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils import changelog
@@ -30,6 +31,23 @@ def append_changelog(directory, device, report, store):
         report.get('rotated'), details))
 
 
+def managed_accounts(params):
+    """The store keys to rotate: the ISAPI accounts, then onvif:<name> for each ONVIF account."""
+    for name in params['accounts']:
+        if name.startswith(onvif.STORE_PREFIX):
+            raise IsapiInputError('accounts: %r names an ONVIF account; list ONVIF accounts by '
+                                  'name in onvif_accounts (onvif_accounts: [%s])' % (
+                                      name, onvif.account_name(name)))
+    keys = list(params['accounts'])
+    for name in params['onvif_accounts']:
+        if not name or not name.strip():
+            raise IsapiInputError('onvif_accounts: an empty name; give the ONVIF user names')
+        if onvif.store_key(name) in keys:
+            raise IsapiInputError('onvif_accounts: %r is listed twice' % name)
+        keys.append(onvif.store_key(name))
+    return keys
+
+
 class ActionModule(StoreActionBase):
     SPEC = SPEC
     _supports_async = False
@@ -47,7 +65,7 @@ class ActionModule(StoreActionBase):
             params = task.params
             check_connection(params)  # named before the store or the device is used
             policy = resolve_policy(params.get('password_policy'))
-            accounts = params['accounts']
+            accounts = managed_accounts(params)
             if check_mode:
                 reports = []
                 for account in accounts:

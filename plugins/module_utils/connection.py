@@ -41,8 +41,9 @@ CONNECTION_ARGSPEC = dict(
 )
 
 
-def client_from_params(params, name=None):
-    """An IsapiClient for the task's connection options (checked first, see check_connection)."""
+def client_from_params(params, name=None, **options):
+    """An IsapiClient for the task's connection options (checked first, see check_connection);
+    ``options`` go to the client as they are (retries=0 for a request never to be repeated)."""
     check_connection(params)
     timeout = params.get('timeout')
     return IsapiClient(
@@ -51,7 +52,7 @@ def client_from_params(params, name=None):
         validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
         timeout=30 if timeout is None else timeout,
         allow_insecure_basic_auth=params.get('allow_insecure_basic_auth', False),
-        allow_insecure_secrets=params.get('allow_insecure_secrets', False), name=name)
+        allow_insecure_secrets=params.get('allow_insecure_secrets', False), name=name, **options)
 
 
 _URL_LIKE = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')

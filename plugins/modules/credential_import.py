@@ -28,6 +28,17 @@ extends_documentation_fragment:
   - camfleet.hikvision.attributes
   - camfleet.hikvision.attributes.ISAPI_GROUP
   - camfleet.hikvision.credential_store
+options:
+  onvif:
+    description:
+      - O(username) is an ONVIF account (the device's separate ONVIF user list), not an ISAPI one.
+        The password is confirmed with one ONVIF login (a WS-Security signed
+        C(GetDeviceInformation)) and stored under the account key C(onvif:<username>), which the
+        rotation (O(camfleet.hikvision.rotate_password#module:onvif_accounts)) and the
+        P(camfleet.hikvision.credential#lookup) lookup (C(user='onvif:<username>')) use.
+      - ONVIF must be on; a device with it off fails the task without a login.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -59,6 +70,14 @@ EXAMPLES = r'''
         ca_path: "{{ isapi_ca_path }}"
         username: admin
         password: "{{ hikvision_password }}"
+
+    - name: Import the VMS's ONVIF account as well (one ONVIF login)
+      camfleet.hikvision.credential_import:
+        host: "{{ isapi_host }}"
+        ca_path: "{{ isapi_ca_path }}"
+        username: vms
+        password: "{{ vault_onvif_password }}"
+        onvif: true
 '''
 
 RETURN = r'''
@@ -85,7 +104,8 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.credcheck impor
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
 from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options import STORE_ARGSPEC
 
-SPEC = ModuleSpec(dict(store=STORE_ARGSPEC), run_credential_check)
+SPEC = ModuleSpec(dict(store=STORE_ARGSPEC, onvif=dict(type='bool', default=False)),
+                  run_credential_check)
 
 
 def main():

@@ -26,7 +26,7 @@ description:
   - A lost answer to the change, a device that stops answering, a store that cannot be written or
     a run killed at any moment leave the device with a password the store holds (current or
     pending); the next run reconciles it and completes the rotation.
-  - Other accounts are changed before C(admin), whose password signs their changes.
+  - Other accounts, ISAPI and ONVIF, are changed before C(admin), whose password signs their changes.
   - Runs on the controller only (an action plugin), so the store and the device are used in one task.
 extends_documentation_fragment:
   - camfleet.hikvision.connection
@@ -40,6 +40,20 @@ options:
     type: list
     elements: str
     default: [admin]
+  onvif_accounts:
+    description:
+      - ONVIF accounts (the device's separate ONVIF user list, see camfleet.hikvision.services'
+        O(camfleet.hikvision.services#module:onvif_users)) to rotate as well, by user name. Each
+        must exist on the device, ONVIF must be on, and the store must hold its password under
+        the account key C(onvif:<name>) (import it with
+        O(camfleet.hikvision.credential_import#module:onvif=true)).
+      - The same steps as for O(accounts); the logins are ONVIF logins (one WS-Security signed
+        C(GetDeviceInformation) each, over the task's scheme, port and TLS settings) and the change
+        is the admin's C(PUT /ISAPI/Security/ONVIF/users/<id>). A device with ONVIF off or without
+        the account fails the account before any ONVIF login, naming the fix.
+    type: list
+    elements: str
+    default: []
   min_age:
     description: Skip an account whose current password became current less than this many days
       ago (from the store's history). V(0) rotates every time.
@@ -82,6 +96,7 @@ EXAMPLES = r'''
     host: "{{ isapi_host }}"
     ca_path: "{{ isapi_ca_path }}"
     accounts: [operator, admin]
+    onvif_accounts: [vms]
     min_age: 30
     changelog: /var/log/camfleet
     store:
@@ -91,7 +106,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 accounts:
-  description: Per account what happened, without any secret.
+  description: Per account what happened, without any secret. An ONVIF account is named by its
+    store key C(onvif:<name>).
   returned: always
   type: list
   elements: dict
@@ -128,6 +144,7 @@ def run_rotate_password(task):
 
 SPEC = ModuleSpec(dict(
     accounts=dict(type='list', elements='str', default=['admin'], no_log=False),
+    onvif_accounts=dict(type='list', elements='str', default=[], no_log=False),
     min_age=dict(type='float', default=0),
     password_policy=POLICY_ARGSPEC,
     changelog=dict(type='path'),

@@ -14,6 +14,12 @@ Per account, in this order (README "Credential rotation"; docs/docsite/rst/guide
      resent (a resend after a lost answer would carry a credential that may no longer be valid);
   5. prove it: one login with the new password succeeds, one with the old fails; then promote.
 A lost answer at step 4 needs nothing special: step 5 finds out which password the device has.
+
+ONVIF accounts (the device's separate ONVIF user list, docs/developer/isapi-reference.md, §11.6)
+go through the same steps under the store key ``onvif:<name>`` (module_utils/onvif.py): their
+logins are ONVIF logins (a WS-Security signed GetDeviceInformation), their change is the admin
+session's PUT of the ONVIF user. Before the first login, the admin session checks that ONVIF is on
+and the account exists, so neither mistake costs a failed login.
 Every path costs an account at most one failed login per run (the old password at step 5, or
 the current one at step 1 when an interrupted change had reached the device, after which the
 rotation is complete and step 5 is not repeated).
@@ -27,11 +33,12 @@ import os
 import re
 import socket
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils import onvif, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiAuthError, IsapiError, IsapiLockedError, IsapiStatusError,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.services import INTEGRATE, ONVIF_USERS
 from ansible_collections.camfleet.hikvision.plugins.module_utils.users import USERS, list_users
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.passwords import generate
 
@@ -105,11 +112,15 @@ class DeviceRotation(object):
         self.min_age = min_age or 0
         self.stop_after = stop_after
         self.admin_password = None
+        self._checked = set()
 
     # -- device access ------------------------------------------------------------------------
     def login(self, account, password):
         """One login as account/password on a fresh session: True, False (refused), or raises
         (locked, unreachable). Never repeated: the client does not resend a refused credential."""
+        name = onvif.account_name(account)
+        if name is not None:
+            return onvif.onvif_login(self.params, name, password, name=self.device)
         client = client_from_params(dict(self.params, username=account, password=password),
                                     name=self.device)
         try:
@@ -122,27 +133,72 @@ class DeviceRotation(object):
         finally:
             client.close()
 
+    def _admin_client(self):
+        return client_from_params(dict(self.params, username=ADMIN, password=self.admin_password),
+                                  name=self.device)
+
+    def _onvif_users(self, client):
+        """(users as [{'name', 'id', 'element'}], namespace) of the ONVIF user list."""
+        root = client.get(ONVIF_USERS)
+        return [{'name': xmldoc.text(e, 'userName'), 'id': xmldoc.text(e, 'id'), 'element': e}
+                for e in xmldoc.findall(root, 'User')], xmldoc.namespace(root)
+
+    def _ready(self, account):
+        """Before the first login of an account other than admin: the admin's password, which
+        changes it, is known; for an ONVIF account also that ONVIF is on and the account exists
+        (asked as the admin, so neither mistake costs a failed login)."""
+        if account == ADMIN or account in self._checked:
+            return
+        if self.admin_password is None:
+            raise IsapiError('the credential store holds no current admin password, which '
+                             'changes %r: import it first (playbooks/import_credentials.yml); '
+                             'nothing was sent' % account, device=self.device)
+        name = onvif.account_name(account)
+        if name is None:
+            return
+        client = self._admin_client()
+        try:
+            integrate = client.get(INTEGRATE)
+            if not xmldoc.as_bool(xmldoc.text(integrate, 'ONVIF/enable'), False):
+                raise onvif.onvif_off(name, device=self.device)
+            names = [u['name'] for u in self._onvif_users(client)[0]]
+        finally:
+            client.close()
+        if name not in names:
+            raise IsapiError(
+                'the ONVIF account %r does not exist on the device (its ONVIF users: %s): create '
+                'it with camfleet.hikvision.services (onvif_users) or leave it out of '
+                'onvif_accounts; nothing was changed' % (name, ', '.join(names) or 'none'),
+                device=self.device)
+        self._checked.add(account)
+
     def change(self, account, new_password):
         """Step 4: the account's own document with the new password, written by the admin. A
         connection lost with the PUT on the wire is returned as 'lost' (the device may or may not
         have it); the device's refusal raises."""
-        client = client_from_params(dict(self.params, username=ADMIN, password=self.admin_password),
-                                    name=self.device)
+        client = self._admin_client()
+        name = onvif.account_name(account)
         try:
-            users, namespace = list_users(client)
-            user = next((u for u in users if u['name'] == account), None)
+            if name is not None:
+                users, namespace = self._onvif_users(client)
+                path = ONVIF_USERS
+            else:
+                users, namespace = list_users(client)
+                path = USERS
+            user = next((u for u in users if u['name'] == (name or account)), None)
             if user is None:
                 raise IsapiError('account %r does not exist on the device; rotation manages '
-                                 'existing accounts only (create it with camfleet.hikvision.user)'
-                                 % account, device=self.device)
+                                 'existing accounts only (create it with camfleet.hikvision.%s)'
+                                 % (account, 'services' if name else 'user'), device=self.device)
             body = xmldoc.parse(xmldoc.serialize(user['element']))
             if namespace and not xmldoc.namespace(body):
                 body.set('xmlns', namespace)
             xmldoc.set_text(body, 'password', new_password)
-            # Newer firmware wants the changing admin's own password (docs/developer/isapi-reference.md, §6).
-            xmldoc.set_text(body, 'loginPassword', self.admin_password)
+            if name is None:
+                # Newer firmware wants the changing admin's own password (docs/developer/isapi-reference.md, §6).
+                xmldoc.set_text(body, 'loginPassword', self.admin_password)
             try:
-                client.put('%s/%s' % (USERS, user['id']), body, idempotent=False)
+                client.put('%s/%s' % (path, user['id']), body, idempotent=False)
             except (IsapiStatusError, IsapiAuthError):
                 raise  # the device answered no: it does not have the new password
             except IsapiError as exc:
@@ -179,6 +235,7 @@ class DeviceRotation(object):
                     record.pending_entry.get('set_by'), account, PENDING_TIMEOUT // 60),
                 device=device)
         if record.pending is not None:
+            self._ready(account)
             if record.current is not None and self.login(account, record.current):
                 store.discard(device, account, expect=record.pending)
                 report['reconciled'] = 'kept current (the interrupted change never reached the device)'
@@ -206,6 +263,7 @@ class DeviceRotation(object):
             return self._finish(report, account)
 
         # 2. verify
+        self._ready(account)
         if not verified and not self.login(account, record.current):
             report['failed_logins'] += 1
             raise IsapiAuthError('the device refuses the current password of %r from the %s '

@@ -27,7 +27,9 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
 from .conftest import ROOT, run, run_playbook, strong_password
 
 from ansible_collections.camfleet.hikvision.plugins.modules.nvr_channel import SPEC as CHANNEL
+from ansible_collections.camfleet.hikvision.plugins.modules.services import SPEC as SERVICES
 from ansible_collections.camfleet.hikvision.plugins.modules.user import SPEC as USER
+
 
 class Store(object):
     """The store the playbooks use (settings) and the test reads (store)."""
@@ -97,7 +99,7 @@ def rotate(fleet, store, tmp_path, devices, play, **extra):
     # Whatever happened, no password the store holds (or held) shows at -vvvv or on disk.
     known = [d.password for d in devices]
     for device in devices:
-        for account in ('admin', 'operator'):
+        for account in ('admin', 'operator', 'onvif:vms'):
             known += store.store.record(device.name, account).known()
     for secret in known:
         assert secret not in out and secret not in json.dumps(results)
@@ -330,3 +332,161 @@ def test_check_mode_sends_nothing_and_reports_what_would_rotate(fleet, new_devic
     assert device.counters()['requests'] == {}
     assert store.store.revision(device.name) == revision
     assert device.control.check_password(device.name, 'admin', device.password)
+
+
+# -- ONVIF accounts ---------------------------------------------------------------------------
+# Their passwords are read back with the control API's check-onvif-password (never a login);
+# their logins are ONVIF logins, which count in the device's failed-login counters like ISAPI ones.
+ONVIF = 'onvif:vms'
+
+
+def with_onvif_account(device, store, onvif_on=True):
+    """ONVIF on with the account vms (its password in the store as onvif:vms); ONVIF switched
+    off again afterwards when onvif_on is false. Returns vms's password."""
+    password = strong_password()
+    result = run(SERVICES, device.params(onvif=True, onvif_users=[
+        {'name': 'vms', 'password': password, 'type': 'media_user'}]))
+    assert result['changed'] is True, result
+    if not onvif_on:
+        run(SERVICES, device.params(onvif=False))
+    store.seed(device.name, device.password)
+    store.seed(device.name, password, account=ONVIF)
+    device.control.reset_counters(device.name)
+    return password
+
+
+def onvif_holds(device, store):
+    record = store.store.record(device.name, ONVIF)
+    for state, password in (('current', record.current), ('pending', record.pending)):
+        if password and device.control.check_onvif_password(device.name, 'vms', password):
+            return state
+    return None
+
+
+def assert_onvif_rotated(device, store, old):
+    record = store.store.record(device.name, ONVIF)
+    assert record.pending is None
+    assert device.control.check_onvif_password(device.name, 'vms', record.current)
+    assert not device.control.check_onvif_password(device.name, 'vms', old)
+    assert record.previous[0] == old
+
+
+@pytest.mark.lockout_budget(2, reason='admin and the ONVIF account each spend one deliberate '
+                            'refused login with their old password')
+def test_onvif_account_rotated_and_proved_with_onvif_logins(fleet, new_device, tmp_path, store):
+    device = new_device('current_camera')
+    old = with_onvif_account(device, store)
+    play = write_play(tmp_path, {device.name: {'rotate_credentials_onvif_accounts': ['vms']}})
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play)
+    assert rc == 0, out
+    assert_onvif_rotated(device, store, old)
+    assert_rotated(device, store, device.password)
+    # the ISAPI admin's password did not become the ONVIF one, or the other way round
+    assert store.store.current(device.name, ONVIF) != store.store.current(device.name, 'admin')
+    assert failed_logins(device) == 2  # the old admin password and the old ONVIF one, once each
+    counters = device.counters()
+    assert counters['requests']['PUT /ISAPI/Security/ONVIF/users/1'] == 1  # never resent
+    # the ONVIF logins: verify, new, old (each after one unauthenticated clock read)
+    assert counters['requests']['POST /onvif/device_service'] == 6
+    report = results_of(results, TASK)[device.name]
+    assert [(a['account'], a['rotated'], a['failed_logins']) for a in report['accounts']] == [
+        (ONVIF, True, 1), ('admin', True, 1)]
+    log = [json.loads(line) for line in (tmp_path / 'changelog' / 'changelog.jsonl').read_text().splitlines()]
+    assert sorted(e['details']['account'] for e in log) == ['admin', ONVIF]
+    # no password or digest in the device's request log (request line and headers)
+    requests_seen = json.dumps(device.control.requests(device.name))
+    for secret in store.store.record(device.name, ONVIF).known():
+        assert secret not in requests_seen
+
+    # min_age: the next run skips both accounts and contacts nothing
+    device.control.reset_counters(device.name)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play, rotate_credentials_min_age=1)
+    assert rc == 0, out
+    report = results_of(results, TASK)[device.name]
+    assert report['changed'] is False and all(a.get('skipped') for a in report['accounts'])
+    assert device.counters()['requests'] == {} and failed_logins(device) == 0
+
+
+def onvif_only(tmp_path, device):
+    return write_play(tmp_path, {device.name: {'rotate_credentials_accounts': [],
+                                               'rotate_credentials_onvif_accounts': ['vms']}})
+
+
+def test_onvif_answer_to_the_change_dropped_still_completes(fleet, new_device, tmp_path):
+    device = new_device('current_camera')
+    store = Store(fleet, 'file', tmp_path)
+    old = with_onvif_account(device, store)
+    # The ONVIF logins are SOAP queries, no writes: the first write to lose its answer is the PUT.
+    device.control.faults(device.name, drop_response_next=1)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], onvif_only(tmp_path, device))
+    assert rc == 0, out
+    assert device.counters()['dropped'] == 1
+    assert device.counters()['requests']['PUT /ISAPI/Security/ONVIF/users/1'] == 1
+    assert results_of(results, TASK)[device.name]['accounts'][0]['change_answer'] == 'lost'
+    assert_onvif_rotated(device, store, old)
+    assert failed_logins(device) == 1
+
+
+@pytest.mark.parametrize('step', ['reconcile', 'verify', 'pending', 'change', 'prove'])
+@pytest.mark.lockout_budget(2, reason='after prove the first run has completed its rotation (one '
+                            'refused old password) and the re-run rotates again (one more)')
+def test_onvif_run_killed_after_each_step_then_one_rerun_completes(fleet, new_device, tmp_path, step):
+    device = new_device('current_camera')
+    store = Store(fleet, 'file', tmp_path)
+    old = with_onvif_account(device, store)
+    play = onvif_only(tmp_path, device)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play, rotate_credentials_stop_after=step)
+    assert rc != 0 and 'stopped after step %r' % step in out, out
+    assert onvif_holds(device, store) is not None  # never a password the store does not hold
+    assert failed_logins(device) <= 1
+    device.control.reset_counters(device.name)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play)
+    assert rc == 0, out
+    record = store.store.record(device.name, ONVIF)
+    assert record.pending is None and onvif_holds(device, store) == 'current'
+    assert not device.control.check_onvif_password(device.name, 'vms', old)
+    assert failed_logins(device) == 1
+
+
+OFF = ("the ONVIF account 'vms' cannot be proved with an ONVIF login: switch ONVIF on "
+       "(camfleet.hikvision.services with onvif: true, or baseline_onvif) or leave the account "
+       "out of onvif_accounts; nothing was changed")
+
+
+@pytest.mark.parametrize('case', ['onvif_off', 'no_such_account'])
+def test_onvif_off_or_account_missing_fails_before_any_login(fleet, new_device, tmp_path, case):
+    device = new_device('current_camera')
+    store = Store(fleet, 'file', tmp_path)
+    old = with_onvif_account(device, store, onvif_on=case != 'onvif_off')
+    if case == 'no_such_account':
+        run(SERVICES, device.params(onvif_users=[], onvif_users_purge=True))
+        device.control.reset_counters(device.name)
+    revision = store.store.revision(device.name)
+    rc, results, out = rotate(fleet, store, tmp_path, [device], onvif_only(tmp_path, device))
+    assert rc != 0
+    msg = results_of(results, TASK)[device.name]['msg']
+    if case == 'onvif_off':
+        assert ('rotation failed for onvif:vms: ONVIF is off on the device (Integrate/ONVIF/enable '
+                'is false), so ' + OFF) in msg, msg
+        assert device.control.check_onvif_password(device.name, 'vms', old)
+    else:
+        assert ("rotation failed for onvif:vms: the ONVIF account 'vms' does not exist on the "
+                "device (its ONVIF users: none): create it with camfleet.hikvision.services "
+                "(onvif_users) or leave it out of onvif_accounts; nothing was changed") in msg, msg
+    counters = device.counters()
+    assert counters['writes'] == 0 and 'POST /onvif/device_service' not in counters['requests']
+    assert failed_logins(device) == 0
+    assert store.store.revision(device.name) == revision
+    assert store.store.record(device.name, ONVIF).pending is None
+
+
+def test_onvif_accounts_named_in_accounts_are_refused(fleet, new_device, tmp_path):
+    device = new_device('current_camera')
+    store = Store(fleet, 'file', tmp_path)
+    with_onvif_account(device, store)
+    play = write_play(tmp_path, {device.name: {'rotate_credentials_accounts': ['onvif:vms']}})
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play)
+    assert rc != 0
+    assert ("accounts: 'onvif:vms' names an ONVIF account; list ONVIF accounts by name in "
+            "onvif_accounts (onvif_accounts: [vms])") in results_of(results, TASK)[device.name]['msg']
+    assert device.counters()['requests'] == {}
