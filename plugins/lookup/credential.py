@@ -27,7 +27,10 @@ options:
     type: list
     elements: str
   user:
-    description: The device account.
+    description:
+      - The device account. An ONVIF account (the device's separate ONVIF user list) is
+        C(onvif:<name>), as camfleet.hikvision.credential_import with C(onvif=true) and
+        camfleet.hikvision.rotate_password's C(onvif_accounts) store it.
     type: str
     default: admin
     aliases: [account]
@@ -63,6 +66,15 @@ EXAMPLES = r'''
       {{ lookup('camfleet.hikvision.credential', inventory_hostname, user='operator',
                 store={'backend': 'vault', 'url': 'https://vault.example.com:8200', 'mount': 'kv'}) }}
   no_log: true
+
+- name: An ONVIF account whose password the store keeps (imported or rotated)
+  camfleet.hikvision.services:
+    host: "{{ isapi_host }}"
+    password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname) }}"
+    onvif: true
+    onvif_users:
+      - name: vms
+        password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname, user='onvif:vms') }}"
 '''
 
 RETURN = r'''

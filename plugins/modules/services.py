@@ -64,6 +64,9 @@ options:
     description:
       - ONVIF accounts to have, managed only while ONVIF is on after the task. Accounts not
         listed are left alone.
+      - A password kept in the credential store (imported, or rotated by
+        camfleet.hikvision.rotate_password's C(onvif_accounts)) is read with
+        C(lookup('camfleet.hikvision.credential', inventory_hostname, user='onvif:<name>')).
     type: list
     elements: dict
     suboptions:

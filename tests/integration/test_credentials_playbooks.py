@@ -13,7 +13,9 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
     open_store, resolve_settings,
 )
 
-from .conftest import run_playbook, strong_password
+from ansible_collections.camfleet.hikvision.plugins.modules.services import SPEC as SERVICES
+
+from .conftest import run, run_playbook, strong_password
 
 
 def fleet_vault(fleet):
@@ -176,6 +178,71 @@ def test_import_never_overwrites_another_current_password(fleet, new_device, tmp
     assert 'already holds another current password' in result['msg']
     assert device.counters()['requests'] == {}
     assert store.store.current(device.name, 'admin') == other
+
+
+# -- ONVIF accounts: import, and the lookup reading them ------------------------------------------
+
+ONVIF_TASK = 'Check each ONVIF account with one ONVIF login and store it'
+ONVIF_FROM_STORE = '''
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: The ONVIF account with its password from the store
+      camfleet.hikvision.services:
+        host: "{{ isapi_host }}"
+        port: "{{ isapi_port }}"
+        ca_path: "{{ isapi_ca_path }}"
+        password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname) }}"
+        onvif: true
+        onvif_users:
+          - name: vms
+            password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname, user='onvif:vms') }}"
+        onvif_update_password: always
+'''
+
+
+def test_import_onvif_accounts_with_one_onvif_login_each_and_the_lookup_reads_them(fleet, new_device, tmp_path):
+    store = Store(fleet, 'file', tmp_path)
+    good, wrong = new_device('current_camera', inventory_password=True), new_device('nvr', inventory_password=True)
+    passwords = {}
+    for device in (good, wrong):
+        passwords[device.name] = strong_password()
+        run(SERVICES, device.params(onvif=True, onvif_users=[{'name': 'vms', 'password': passwords[device.name]}]))
+        device.control.reset_counters(device.name)
+    host_vars = tmp_path / 'host_vars'
+    host_vars.mkdir()
+    (host_vars / ('%s.yml' % good.name)).write_text(json.dumps({'credential_import_onvif': {'vms': passwords[good.name]}}))
+    (host_vars / ('%s.yml' % wrong.name)).write_text(json.dumps({'credential_import_onvif': {'vms': 'Not-The-Pass-1'}}))
+    play = tmp_path / 'import.yml'
+    play.write_text(open(os.path.join(os.path.dirname(__file__), '..', '..', 'playbooks', 'import_credentials.yml')).read())
+    rc, results, out = run_playbook(fleet, str(play), tmp_path, limit='%s,%s,localhost' % (good.name, wrong.name),
+                                    extra_vars={'camfleet_credential_store': store.settings},
+                                    env={'ANSIBLE_VERBOSITY': '4'})
+    assert rc != 0, out  # the wrong ONVIF password fails the report
+    assert store.store.current(good.name, 'onvif:vms') == passwords[good.name]
+    assert store.store.current(good.name, 'admin') == good.password  # its own entry, not admin's
+    assert store.store.record(wrong.name, 'onvif:vms').current is None
+    assert store.store.current(wrong.name, 'admin') == wrong.password
+    assert failed_logins(good) == 0 and failed_logins(wrong) == 1
+    per_host = results_of(results, ONVIF_TASK)
+    assert per_host[good.name]['results'][0]['imported'] is True
+    assert ("the ONVIF login as 'vms' was refused (wrong password, or no such ONVIF account)"
+            in per_host[wrong.name]['results'][0]['msg'])
+    report = results_of(results, 'Fail the run when a device could not be confirmed')['localhost']
+    assert '%s onvif:vms' % wrong.name in report['msg'] and good.name not in report['msg']
+    for secret in list(passwords.values()) + [good.password, wrong.password]:
+        assert secret not in out and secret not in json.dumps(results)
+    assert store.plain_hits(*passwords.values()) == []
+
+    # The lookup reads the ONVIF entry (user='onvif:<name>'): the baseline's ONVIF account can
+    # take its password from the store.
+    newer = strong_password()
+    store.seed(good.name, newer, account='onvif:vms')
+    rc, results, out = run_playbook(fleet, ONVIF_FROM_STORE, tmp_path, limit=good.name,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc == 0, out
+    assert fleet.control.check_onvif_password(good.name, 'vms', newer)
+    assert newer not in out and failed_logins(good) == 0
 
 
 # -- activate with password_from_store ------------------------------------------------------------

@@ -194,3 +194,47 @@ def test_no_password_in_output_files_or_request_log_at_vvvv(fleet, new_device, t
     # the request line, and the Digest header's uri= that repeats it, of configurationData only
     assert entries and all(r['target'].split('?')[0] == '/ISAPI/System/configurationData'
                            for r in entries)
+
+
+@pytest.mark.lockout_budget(2, reason='admin and the ONVIF account each spend one deliberate '
+                            'refused login with their old password')
+def test_no_password_in_output_files_or_request_log_of_an_onvif_rotation_at_vvvv(fleet, new_device, tmp_path):
+    """An ONVIF rotation (rotate_password runs on the controller only, so one path): neither the
+    old nor the new passwords of admin and the ONVIF account show anywhere, in any encoding."""
+    from ansible.parsing.vault import VaultSecret
+    from ansible_collections.camfleet.hikvision.plugins.modules.services import SPEC as SERVICES
+    from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore import (
+        open_store, resolve_settings,
+    )
+    from .conftest import ROOT, run
+
+    device = new_device('current_camera')
+    onvif_password = strong_password()
+    run(SERVICES, device.params(onvif=True, onvif_users=[{'name': 'vms', 'password': onvif_password}]))
+    scan_dir = tmp_path / 'run'
+    scan_dir.mkdir()
+    settings = dict(backend='file', path=str(scan_dir / 'credentials'))
+    with open(fleet.vault_pass_path) as handle:
+        vault = [('default', VaultSecret(handle.read().strip().encode()))]
+    store = open_store(resolve_settings(settings, environ={}), vault_secrets=vault)
+    for account, password in (('admin', device.password), ('onvif:vms', onvif_password)):
+        store.set_pending(device.name, account, password)
+        store.promote(device.name, account, expect=password)
+    device.control.reset_counters(device.name)
+    rc, results, out = run_playbook(
+        fleet, os.path.join(ROOT, 'playbooks', 'rotate_credentials.yml'), scan_dir, limit=device.name,
+        env={'ANSIBLE_VERBOSITY': '4', 'ANSIBLE_LOG_PATH': str(scan_dir / 'ansible.log')},
+        extra_vars={'camfleet_credential_store': settings, 'rotate_credentials_onvif_accounts': ['vms'],
+                    'rotate_credentials_changelog_dir': str(scan_dir / 'changelog')})
+    assert rc == 0, out[-4000:]
+    assert out.startswith('ansible-playbook [core')
+    new = store.current(device.name, 'onvif:vms')
+    assert new != onvif_password and fleet.control.check_onvif_password(device.name, 'vms', new)
+    secrets_used = [device.password, onvif_password, new, store.current(device.name, 'admin')]
+    haystacks = [('ansible-playbook output', out), ('task results', json.dumps(results)),
+                 ('request log', json.dumps(device.control.requests(device.name)))]
+    files = dict(written_files(str(scan_dir)))
+    assert os.path.getsize(str(scan_dir / 'ansible.log')) > 5000  # the verbose run's log
+    assert any('/changelog/' in p for p in files) and any('/credentials/' in p for p in files)
+    haystacks += [('file %s' % p, text) for p, text in files.items()]
+    assert hits(haystacks, secrets_used) == []
