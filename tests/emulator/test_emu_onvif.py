@@ -193,3 +193,9 @@ def test_drop_response_next_spares_soap_queries_and_hits_the_next_write(fleet):
               b"<User><id>1</id><userName>vms</userName><password>Other-Pass-01</password><userType>user</userType></User>")
     assert fleet.control.counters("cur")["dropped"] == 1
     assert fleet.control.check_onvif_password("cur", "vms", "Other-Pass-01")
+
+
+def test_the_emulator_digest_matches_the_published_example():
+    from emulator.handlers.onvif import password_digest
+    nonce = base64.b64decode("LKqI6G/AikKCQrN0zqZFlg==")
+    assert password_digest(nonce, "2010-09-16T07:50:45Z", "userpassword") == "tuOSpGlFlIXsozq4HFNeeGeFLEI="

@@ -15,7 +15,7 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
 
 from ansible_collections.camfleet.hikvision.plugins.modules.services import SPEC as SERVICES
 
-from .conftest import run, run_playbook, strong_password
+from .conftest import ROOT, run, run_playbook, strong_password
 
 
 def fleet_vault(fleet):
@@ -214,7 +214,8 @@ def test_import_onvif_accounts_with_one_onvif_login_each_and_the_lookup_reads_th
     (host_vars / ('%s.yml' % good.name)).write_text(json.dumps({'credential_import_onvif': {'vms': passwords[good.name]}}))
     (host_vars / ('%s.yml' % wrong.name)).write_text(json.dumps({'credential_import_onvif': {'vms': 'Not-The-Pass-1'}}))
     play = tmp_path / 'import.yml'
-    play.write_text(open(os.path.join(os.path.dirname(__file__), '..', '..', 'playbooks', 'import_credentials.yml')).read())
+    # a copy beside host_vars/ (an imported playbook would look for host_vars in playbooks/)
+    play.write_text(open(os.path.join(ROOT, 'playbooks', 'import_credentials.yml')).read())
     rc, results, out = run_playbook(fleet, str(play), tmp_path, limit='%s,%s,localhost' % (good.name, wrong.name),
                                     extra_vars={'camfleet_credential_store': store.settings},
                                     env={'ANSIBLE_VERBOSITY': '4'})
