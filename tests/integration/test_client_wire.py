@@ -8,11 +8,13 @@ import pytest
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiAuthError, IsapiConnectionError, IsapiLockedError, IsapiNotActivatedError,
+    IsapiAuthError, IsapiConnectionError, IsapiError, IsapiLockedError, IsapiNotActivatedError,
     IsapiProtocolError, IsapiTLSError,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.onvif import onvif_login
+from ansible_collections.camfleet.hikvision.plugins.modules.services import SPEC as SERVICES
 
-from .conftest import LOCK_ATTEMPTS
+from .conftest import LOCK_ATTEMPTS, run
 
 
 def failed_logins(device):
@@ -215,3 +217,43 @@ def test_a_write_as_first_request_sends_its_body_once(new_device):
     counters = device.counters()
     assert counters['requests'] == {'PUT /ISAPI/System/time': 1}
     assert counters['unauthorized'] == 1 and sum(counters['failed_logins'].values()) == 0
+
+
+# -- the ONVIF login (module_utils/onvif.py) over the same client -----------------------------------
+
+def onvif_device(new_device, password='Onvif-Pass-01'):
+    device = new_device('current_camera')
+    run(SERVICES, device.params(onvif=True, onvif_users=[{'name': 'vms', 'password': password}]))
+    device.control.reset_counters(device.name)
+    return device
+
+
+def test_onvif_login_accepts_refuses_once_and_follows_the_connection(new_device):
+    device = onvif_device(new_device)
+    assert onvif_login(device.params(), 'vms', 'Onvif-Pass-01', name=device.name) is True
+    assert onvif_login(device.params(), 'vms', 'Wrong-Pass-01', name=device.name) is False
+    assert failed_logins(device) == 1  # one refused ONVIF login, never repeated
+    # plain HTTP only when the task asks for it (the body carries a digest, not the password)
+    http = device.params(scheme='http', port=device.info['http_port'])
+    assert onvif_login(http, 'vms', 'Onvif-Pass-01', name=device.name) is True
+    log = [r for r in device.control.requests(device.name) if r['target'] == '/onvif/device_service']
+    # per login one clock read and one GetDeviceInformation, never an Authorization header
+    assert len(log) == 6 and not any('Authorization' in r['headers'] for r in log)
+    assert device.counters()['successful_logins'] == 2 and device.counters()['writes'] == 0
+
+
+def test_onvif_login_verifies_tls_and_says_when_onvif_is_off_or_the_client_is_locked(new_device):
+    device = onvif_device(new_device)
+    with pytest.raises(IsapiTLSError):
+        onvif_login(device.params(ca_path=None), 'vms', 'Onvif-Pass-01')
+    assert device.counters()['requests'] == {}  # nothing reached the device
+    device.control.faults(device.name, lock_seconds=60)
+    with pytest.raises(IsapiLockedError) as err:
+        onvif_login(device.params(), 'vms', 'Onvif-Pass-01', name=device.name)
+    assert 'no further login was attempted' in str(err.value)
+    device.control.clear_faults(device.name)
+    run(SERVICES, device.params(onvif=False))
+    with pytest.raises(IsapiError) as err:
+        onvif_login(device.params(), 'vms', 'Onvif-Pass-01', name=device.name)
+    assert 'ONVIF is off on the device (Integrate/ONVIF/enable is false)' in str(err.value)
+    assert failed_logins(device) == 0
