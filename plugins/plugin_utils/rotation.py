@@ -14,15 +14,15 @@ Per account, in this order (README "Credential rotation"; docs/docsite/rst/guide
      resent (a resend after a lost answer would carry a credential that may no longer be valid);
   5. prove it: one login with the new password succeeds, one with the old fails; then promote.
 A lost answer at step 4 needs nothing special: step 5 finds out which password the device has.
+Every path costs an account at most one failed login per run (the old password at step 5, or
+the current one at step 1 when an interrupted change had reached the device, after which the
+rotation is complete and step 5 is not repeated).
 
 ONVIF accounts (the device's separate ONVIF user list, docs/developer/isapi-reference.md, §11.6)
 go through the same steps under the store key ``onvif:<name>`` (module_utils/onvif.py): their
 logins are ONVIF logins (a WS-Security signed GetDeviceInformation), their change is the admin
 session's PUT of the ONVIF user. Before the first login, the admin session checks that ONVIF is on
 and the account exists, so neither mistake costs a failed login.
-Every path costs an account at most one failed login per run (the old password at step 5, or
-the current one at step 1 when an interrupted change had reached the device, after which the
-rotation is complete and step 5 is not repeated).
 """
 
 from __future__ import absolute_import, division, print_function
