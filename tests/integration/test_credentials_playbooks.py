@@ -201,7 +201,8 @@ ONVIF_FROM_STORE = '''
 '''
 
 
-def test_import_onvif_accounts_with_one_onvif_login_each_and_the_lookup_reads_them(fleet, new_device, tmp_path):
+@pytest.mark.parametrize('path', ['in_process', 'module'])
+def test_import_onvif_accounts_with_one_onvif_login_each_and_the_lookup_reads_them(fleet, new_device, tmp_path, path):
     store = Store(fleet, 'file', tmp_path)
     good, wrong = new_device('current_camera', inventory_password=True), new_device('nvr', inventory_password=True)
     passwords = {}
@@ -218,7 +219,8 @@ def test_import_onvif_accounts_with_one_onvif_login_each_and_the_lookup_reads_th
     play.write_text(open(os.path.join(ROOT, 'playbooks', 'import_credentials.yml')).read())
     rc, results, out = run_playbook(fleet, str(play), tmp_path, limit='%s,%s,localhost' % (good.name, wrong.name),
                                     extra_vars={'camfleet_credential_store': store.settings},
-                                    env={'ANSIBLE_VERBOSITY': '4'})
+                                    env=dict({'ANSIBLE_VERBOSITY': '4'}, **(
+                                        {'CAMFLEET_FORCE_MODULE': '1'} if path == 'module' else {})))
     assert rc != 0, out  # the wrong ONVIF password fails the report
     assert store.store.current(good.name, 'onvif:vms') == passwords[good.name]
     assert store.store.current(good.name, 'admin') == good.password  # its own entry, not admin's
