@@ -448,3 +448,79 @@ def test_a_pending_password_the_device_refuses_is_discarded_after_one_login(rfle
     assert store.record('qe-cam', 'admin').pending is None and store.current('qe-cam', 'admin') == current
     failures = [e['failures'] for e in rfleet.control.state('qe-cam')['locks'].values()]
     assert failures == [1]  # exactly one login was tried, never repeated
+
+
+ROTATE = '''
+- hosts: "{{ targets }}"
+  gather_facts: false
+  tasks:
+    - name: rotate
+      camfleet.hikvision.rotate_password:
+        host: "{{ isapi_host }}"
+        port: "{{ isapi_port }}"
+        ca_path: "{{ isapi_ca_path }}"
+        store: "{{ store }}"
+        accounts: [admin]
+        changelog: "{{ changelog_dir }}"
+'''
+
+
+def test_rotation_re_exports_the_guid_file_and_the_previous_one_is_refused(rfleet, store, tmp_path):
+    from ansible_collections.camfleet.hikvision.plugins.module_utils import sadp, recovery_reset
+    from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiAuthError
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    assert rc == 0
+    old = store.secret('full-cam', 'guid_file')
+    exported = rfleet.control.state('full-cam')['areas']['recovery']['guid_exported_at']
+    rc, results, out = run_playbook(rfleet, ROTATE, tmp_path, env={'ANSIBLE_VERBOSITY': '4'}, extra_vars=dict(
+        store=store.settings, targets='full-cam', changelog_dir=str(tmp_path / 'log')))
+    assert rc == 0, out[-3000:]
+    report = [r for r in results if r['task'] == 'rotate'][0]['result']['accounts'][0]
+    assert report['rotated'] is True and report['guid_file'] == 're-exported'
+    new = store.secret('full-cam', 'guid_file')
+    assert new['value'] != old['value'] and len(new['value']) == 128
+    assert new['password_version'] == store.password_version('full-cam', 'admin') != old['password_version']
+    assert new['replaced'] == {'set_at': old['set_at'], 'password_version': old['password_version']}
+    assert rfleet.control.state('full-cam')['areas']['recovery']['guid_exported_at'] > exported
+    assert old['value'] not in out and new['value'] not in out
+    line = json.loads((tmp_path / 'log' / 'changelog.jsonl').read_text().splitlines()[-1])
+    assert line['step'] == 'rotate_password' and line['details']['guid_file'] == 're-exported'
+    assert new['value'] not in json.dumps(line)
+
+    # The previous file died with the old password: the device refuses it (one reset attempt
+    # of the seven, no login)...
+    mac = sadp.normalize_mac(rfleet.devices['full-cam']['mac'])
+    with sadp.SadpSocket(['lo']) as sock:
+        with pytest.raises(IsapiAuthError, match=r'refused the GUID file \(invalidGUID\); 6 attempt'):
+            recovery_reset.send_reset(sock, sock.link_named('lo'), mac, 'guid', old['value'],
+                                      strong_password(), 3.0, 2)
+    rotated = store.current('full-cam', 'admin')
+    assert rfleet.control.check_password('full-cam', 'admin', rotated)
+    # ...and the stored one resets it (GUIDReset, through the store's discipline).
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam')
+    assert rc == 0, out[-3000:]
+    assert result['method'] == 'guid' and result['proven'] is True
+    assert rfleet.control.check_password('full-cam', 'admin', store.current('full-cam', 'admin'))
+    assert not rfleet.control.check_password('full-cam', 'admin', rotated)
+
+
+def test_rotation_marks_the_guid_file_stale_when_it_cannot_export_it_again(rfleet, store, tmp_path):
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    old = store.secret('full-cam', 'guid_file')
+    rfleet.control.faults('full-cam', deny={'/ISAPI/Security/GUIDFileData': {'http': 403, 'sub': 'invalidOperation'}})
+    try:
+        rc, results, out = run_playbook(rfleet, ROTATE, tmp_path, extra_vars=dict(
+            store=store.settings, targets='full-cam', changelog_dir=str(tmp_path / 'log')))
+    finally:
+        rfleet.control.clear_faults('full-cam')
+    assert rc == 0, out[-3000:]  # the rotation stands
+    report = [r for r in results if r['task'] == 'rotate'][0]['result']['accounts'][0]
+    assert report['rotated'] is True
+    assert report['guid_file'].startswith('stale: the GUID file died with the old password and '
+                                          'could not be exported again (')
+    entry = store.secret('full-cam', 'guid_file')
+    assert entry['stale'] is True and entry['value'] == old['value'] and entry['set_at'] == old['set_at']
+    # the recovery module sees it stale and exports a new one
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    assert rc == 0 and res['full-cam']['result']['recovery']['guid_file']['ready'] is True
+    assert store.secret('full-cam', 'guid_file')['value'] != old['value']
