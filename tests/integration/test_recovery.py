@@ -524,3 +524,87 @@ def test_rotation_marks_the_guid_file_stale_when_it_cannot_export_it_again(rflee
     rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
     assert rc == 0 and res['full-cam']['result']['recovery']['guid_file']['ready'] is True
     assert store.secret('full-cam', 'guid_file')['value'] != old['value']
+
+
+ROLES = '''
+- hosts: "{{ targets }}"
+  gather_facts: false
+  tasks:
+    - name: activate
+      ansible.builtin.include_role:
+        name: camfleet.hikvision.activate
+      vars:
+        activate_store: "{{ store }}"
+        activate_campaign_dir: "{{ campaign }}"
+        activate_recovery_email: cctv-recovery@example.com
+      when: role == 'activate'
+
+    - name: baseline
+      ansible.builtin.include_role:
+        name: camfleet.hikvision.baseline
+      vars:
+        baseline_password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname, store=store) }}"
+        baseline_recovery_store: "{{ store }}"
+        baseline_http: true  # the fleet's devices keep plain HTTP for other tests
+      when: role == 'baseline'
+'''
+
+
+def roles_play(rfleet, store, tmp_path, targets, role, **extra):
+    rc, results, out = run_playbook(rfleet, ROLES, tmp_path, env={'ANSIBLE_VERBOSITY': '4'}, extra_vars=dict(
+        store=store.settings, targets=targets, role=role, campaign=str(tmp_path / 'campaign'), **extra))
+    assert_no_secret(store, out, results)
+    return rc, results, out
+
+
+def test_the_activate_role_prepares_recovery_right_after_activation(rfleet, store, tmp_path):
+    for name in ('full-cam', 'plain-cam'):
+        rfleet.control.provision(name, activated=False)
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'full-cam,plain-cam', 'activate')
+    assert rc == 0, out[-3000:]
+    area = rfleet.control.state('full-cam')['areas']['recovery']
+    assert area['questions'] == [1, 2, 3] and area['guid_exported'] and area['email_set']
+    assert store.secret('full-cam', 'security_answers')['state'] == 'configured'
+    assert store.secret('full-cam', 'guid_file')['password_version'] == store.password_version('full-cam', 'admin')
+    assert rfleet.control.check_password('full-cam', 'admin', store.current('full-cam', 'admin'))
+    log = [json.loads(line) for line in (tmp_path / 'campaign' / 'changelog.jsonl').read_text().splitlines()]
+    ready = dict((e['device'], e['details']['recovery_ready']) for e in log if e['step'] == 'activate')
+    assert ready == {'full-cam': ['security_questions', 'recovery_email', 'guid_file'], 'plain-cam': []}
+    assert rfleet.control.state('plain-cam')['areas']['recovery']['writes'] == 0
+
+    # a second run changes nothing; with the variable off nothing is even asked
+    writes = rfleet.control.state('full-cam')['areas']['recovery']['writes']
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'full-cam', 'activate')
+    assert rc == 0 and rfleet.control.state('full-cam')['areas']['recovery']['writes'] == writes
+    rfleet.control.reset_counters('full-cam')
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'full-cam', 'activate', activate_recovery=False)
+    assert rc == 0
+    assert 'GET /ISAPI/Security/capabilities' not in rfleet.control.counters('full-cam')['requests']
+    assert_no_failed_login(rfleet)
+
+
+def test_the_activate_role_without_the_store_leaves_recovery_alone(rfleet, store, tmp_path):
+    rfleet.control.provision('qe-cam', activated=False)
+    password = strong_password()
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'qe-cam', 'activate',
+                                  activate_password_from_store=False, activate_password=password)
+    assert rc == 0, out[-3000:]
+    assert rfleet.control.check_password('qe-cam', 'admin', password)
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['questions'] == []
+    assert store.secret('qe-cam', 'security_answers') is None
+
+
+def test_the_baseline_role_prepares_recovery_when_asked(rfleet, store, tmp_path):
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'qe-cam', 'baseline')
+    assert rc == 0, out[-3000:]
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['writes'] == 0  # off by default
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'qe-cam', 'baseline', baseline_recovery=True,
+                                  baseline_recovery_email='cctv-recovery@example.com')
+    assert rc == 0, out[-3000:]
+    area = rfleet.control.state('qe-cam')['areas']['recovery']
+    assert area['questions'] == [1, 2, 3] and area['email_set']
+    assert store.secret('qe-cam', 'security_answers')['state'] == 'configured'
+    report = [r for r in results if r['task'].endswith('Summarise what this device could not be hardened on')]
+    assert report[0]['result']['ansible_facts']['baseline_report']['recovery_ready'] == [
+        'security_questions', 'recovery_email']
+    assert_no_failed_login(rfleet)
