@@ -608,3 +608,29 @@ def test_the_baseline_role_prepares_recovery_when_asked(rfleet, store, tmp_path)
     assert report[0]['result']['ansible_facts']['baseline_report']['recovery_ready'] == [
         'security_questions', 'recovery_email']
     assert_no_failed_login(rfleet)
+
+
+def test_after_the_reset_button_the_restore_playbook_prepares_recovery_again(rfleet, store, tmp_path):
+    from .test_restore_after_reset import BACKUP, PLAYBOOK
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    answers, guid = store.secret('full-cam', 'security_answers'), store.secret('full-cam', 'guid_file')
+    out_dir = str(tmp_path / 'out')
+    rc, results, out = run_playbook(rfleet, BACKUP, tmp_path, limit='full-cam', extra_vars=dict(
+        camfleet_credential_store=store.settings, backup_dir=out_dir + '/backups',
+        backup_campaign_dir=str(tmp_path / 'jobs')))
+    assert rc == 0, out[-3000:]
+    rfleet.control.reset_button('full-cam')
+    assert rfleet.control.state('full-cam')['areas']['recovery']['questions'] == []  # wiped too
+
+    rc, results, out = run_playbook(rfleet, PLAYBOOK, tmp_path, limit='full-cam', env={'ANSIBLE_VERBOSITY': '4'},
+                                    extra_vars=dict(camfleet_credential_store=store.settings,
+                                                    camfleet_output_dir=out_dir, camfleet_campaign='b'))
+    assert rc == 0, out[-3000:]
+    assert_no_secret(store, out, results)
+    area = rfleet.control.state('full-cam')['areas']['recovery']
+    assert area['questions'] == [1, 2, 3] and area['guid_exported']
+    # the same stored answers went back; a new GUID file for the rotated password
+    assert store.secret('full-cam', 'security_answers')['value'] == answers['value']
+    now = store.secret('full-cam', 'guid_file')
+    assert now['value'] != guid['value'] and now['password_version'] == store.password_version('full-cam', 'admin')
+    assert rfleet.control.check_password('full-cam', 'admin', store.current('full-cam', 'admin'))

@@ -66,8 +66,8 @@ def hardened_and_backed_up(fleet, device, tmp_path):
 
 def restore(fleet, store, device, tmp_path, **extra):
     extra_vars = dict(camfleet_credential_store=store.settings,
-                      camfleet_output_dir=str(tmp_path / 'out'), camfleet_campaign='button-1',
-                      restore_recovery=False, **extra)
+                      camfleet_output_dir=str(tmp_path / 'out'), camfleet_campaign='button-1')
+    extra_vars.update(extra)
     rc, results, out = run_playbook(fleet, PLAYBOOK, tmp_path, limit=device.name,
                                     extra_vars=extra_vars, env={'ANSIBLE_VERBOSITY': '4'})
     for password in store.record(device.name, 'admin').known():
@@ -116,9 +116,12 @@ def test_a_device_reset_by_the_button_gets_its_backup_and_a_fresh_password(fleet
     assert restored['changed'] is True and restored['rebooted'] is True
     assert restored['store'] == dict(restored['store'], state='current', restored_from='v2',
                                      found_by='version', reconciled=False)
-    steps = [(e['step'], e['status']) for e in campaign_log(tmp_path)]
+    log = campaign_log(tmp_path)
+    steps = [(e['step'], e['status']) for e in log]
     assert steps == [('factory_fresh', 'ok'), ('activate', 'ok'), ('restore', 'ok'),
-                     ('rotate_password', 'ok'), ('rotate', 'ok')]
+                     ('rotate_password', 'ok'), ('rotate', 'ok'), ('recovery', 'ok')]
+    assert log[2]['details']['restored_from'] == 'v2' and log[2]['files'][0].endswith('.cfg')
+    assert log[-1]['details']['ready'] == []  # this firmware offers no recovery method
     # the rotation's proof (the old password refused) is the only failed login
     assert sum(device.counters()['failed_logins'].values()) == 1
 
