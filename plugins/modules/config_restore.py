@@ -66,8 +66,8 @@ options:
     description:
       - The password the C(admin) account (or O(username)) had when the backup was taken, when
         it differs from O(password). The import gives the device the backup's accounts, so the
-        task continues with this password after the import: one login proves it (also without
-        O(reboot)), then the reboot and the wait.
+        task continues with this password after the import. One login proves it (also without
+        O(reboot)), then the reboot and the wait follow.
       - If the import's answer is lost, the task logs in once with it to find out whether the
         import took.
     type: str
