@@ -4,6 +4,11 @@ newest backup imported with the admin password the store's history kept for it, 
 Settings and passwords are read back through the control API (check-password is no login);
 failed logins through the device log and counters (the fixture's lockout budget)."""
 import json
+import os
+
+import pytest
+
+from emulator.testing import RunningFleet
 
 from ansible.parsing.vault import VaultSecret
 
@@ -13,7 +18,7 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore impor
     open_store, resolve_settings,
 )
 
-from .conftest import run, run_playbook, strong_password
+from .conftest import Device, _worker_index, run, run_playbook, strong_password
 
 PLAYBOOK = 'playbooks/restore_after_reset.yml'
 BACKUP = '''
@@ -183,3 +188,40 @@ def test_an_active_device_is_not_rolled_back(fleet, new_device, tmp_path):
     assert rc != 0
     assert 'is active and this campaign did not find it factory-fresh: nothing was restored' in out
     assert device.counters()['requests'].get('PUT /ISAPI/System/configurationData') is None
+
+
+@pytest.fixture(scope='module')
+def moved_fleet(request, tmp_path_factory):
+    """A camera that a full reset sends to another (factory) address, found again by SADP."""
+    net = int(os.environ.get('CAMFLEET_TEST_NET', '60')) + 140 + _worker_index(request)
+    spec = {'time_scale': 0.01, 'subnet': '127.%d.0.0/16' % net,
+            'defaults': {'http_port': 80, 'https_port': 443, 'lock_attempts': 3,
+                         'lock_seconds': 1800, 'reboot_seconds': 60},
+            'sites': [{'name': 'away', 'devices': [
+                {'name': 'm-cam1', 'profile': 'current_camera',
+                 'factory_address': '127.%d.9.64' % net}]}]}
+    with RunningFleet(fleet=spec, out_dir=str(tmp_path_factory.mktemp('moved-fleet')),
+                      extra_args=['--sadp']) as running:
+        yield running
+
+
+def test_a_device_the_reset_moved_is_found_by_sadp_restored_and_back_home(moved_fleet, tmp_path, request):
+    fleet = moved_fleet
+    info = fleet.devices['m-cam1']
+    device = Device(fleet, info, strong_password())
+    fleet.control.provision(device.name, activated=True, password=device.password)
+    request.node.__dict__.setdefault('camfleet_devices', []).append(device)  # the lockout budget
+    store, at_backup = hardened_and_backed_up(fleet, device, tmp_path)
+    fleet.control.reset_button(device.name)
+    factory = device.state()['factory_address']
+    assert device.state()['address'] == factory != info['address']
+
+    rc, results, out = restore(fleet, store, device, tmp_path, restore_sadp_interfaces=['lo'])
+    assert rc == 0, out[-4000:]
+    assert device.state()['address'] == info['address']  # home again: the backup's network
+    assert_restored(device, store, at_backup)
+    log = campaign_log(tmp_path)
+    assert log[0]['step'] == 'factory_fresh' and log[0]['details']['address'] == factory
+    assert [e['step'] for e in log][:5] == ['factory_fresh', 'activate', 'moved_home', 'restore', 'rotate_password']
+    restore_line = [e for e in log if e['step'] == 'restore'][0]
+    assert restore_line['details']['address'] == info['address'] and restore_line['details']['rebooted'] is True
