@@ -279,10 +279,13 @@ class DeviceRotation(object):
                                   password_version=self.store.password_version(self.device, ADMIN))
             report['guid_file'] = 're-exported'
         except IsapiError as exc:
-            self.store.set_secret(self.device, recovery.GUID_KIND, old['value'], stale=True,
-                                  set_at=old.get('set_at'), password_version=old.get('password_version'))
             report['guid_file'] = ('stale: the GUID file died with the old password and could not '
                                    'be exported again (%s); run camfleet.hikvision.recovery' % exc.args[0])
+            try:
+                self.store.set_secret(self.device, recovery.GUID_KIND, old['value'], stale=True,
+                                      set_at=old.get('set_at'), password_version=old.get('password_version'))
+            except IsapiError:
+                pass  # its password_version already tells the recovery module it is stale
         finally:
             client.close()
 
