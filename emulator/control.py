@@ -202,6 +202,15 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         await device.provision(activated, str(password) if password else None)
         return web.json_response(device_view(device))
 
+    @routes.post("/devices/{name}/reset-button")
+    async def reset_button(request):
+        """Someone held the reset button: a full factory reset and the reboot that follows,
+        with no request on the wire (the device comes back inactive at factory_address)."""
+        device = device_or_404(request)
+        device.factory_reset("full")
+        await device.reboot("resetButton")
+        return web.json_response(device_view(device))
+
     @routes.post("/devices/{name}/unlock")
     async def unlock(request):
         device = device_or_404(request)

@@ -61,6 +61,10 @@ class ControlClient:
         return self._call("POST", f"/devices/{name}/provision",
                           {"activated": activated, "password": password})
 
+    def reset_button(self, name: str) -> dict:
+        """A full factory reset by hand (the reset button), then the reboot."""
+        return self._call("POST", f"/devices/{name}/reset-button")
+
     def unlock(self, name: str) -> dict:
         return self._call("POST", f"/devices/{name}/unlock")
 

@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import base64
 import copy
+import datetime
 import os
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.backup import (
@@ -19,7 +20,9 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.backup import (
 )
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError, IsapiInputError
 from ansible_collections.camfleet.hikvision.plugins.modules.config_backup import SPEC
-from ansible_collections.camfleet.hikvision.plugins.plugin_utils.isapi_action import IsapiActionBase
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore import STORE_VAR
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.store import same_secret
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.store_action import StoreActionBase
 
 NO_VAULT = ('config_backup stores the device configuration (which contains its passwords) '
             'vault-encrypted, but this run has no vault secret: pass --vault-password-file (or '
@@ -27,7 +30,7 @@ NO_VAULT = ('config_backup stores the device configuration (which contains its p
             'export encryption')
 
 
-class ActionModule(IsapiActionBase):
+class ActionModule(StoreActionBase):
     SPEC = SPEC
     NEEDS_REMOTE_TMP = True
 
@@ -57,10 +60,38 @@ class ActionModule(IsapiActionBase):
             except IsapiError:
                 return None  # not readable with this run's secrets: counts as different
 
+        credential = self._credential(args, task_vars)
+
         def keep(content, snapshot):
+            # What a restore needs to know which stored password the backup carries (no secret).
+            snapshot['taken_at'] = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+            if credential:
+                snapshot['credential'] = credential
             return store_backup(args['dest'], name, content, snapshot, encrypt, decrypt,
                                 check_mode=check_mode)
         return keep
+
+    def _credential(self, args, task_vars):
+        """The store's version of the password this task logs in with, when the run has a
+        credential store (camfleet_credential_store) that holds it: the export carries the
+        device's accounts, so this is the password a restore of it gives back. None otherwise."""
+        if task_vars.get(STORE_VAR) is None:
+            return None
+        device = self._device_name(task_vars)
+        account = self._account(args)
+        password = args.get('password') or self._env('HIKVISION_PASSWORD')
+        try:
+            store = self._store({}, task_vars)
+            record = store.record(device, account)
+        except IsapiError as exc:
+            self._display.warning('%s: the backup records no credential version: the credential '
+                                  'store cannot be read (%s)' % (device, exc.args[0]))
+            return None
+        for entry in [record.current_entry] + record.previous_entries:
+            if entry and same_secret(entry['password'], password):
+                return {'account': account, 'password_version': store.password_version_of(entry),
+                        'store_backend': store.name, 'store_revision': store.revision(device)}
+        return None
 
     def _in_process_spec(self, args, task_vars):
         keep = self._keeper(args, task_vars)

@@ -20,12 +20,11 @@ __metaclass__ = type
 import secrets
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.recovery import ANSWERS_KIND, GUID_KIND
 from ansible_collections.camfleet.hikvision.plugins.modules.recovery import SPEC
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore.store import same_secret
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.store_action import StoreActionBase
 
-ANSWERS_KIND = 'security_answers'
-GUID_KIND = 'guid_file'
 ANSWER_BYTES = 15  # 20 URL-safe characters: far inside the 1-128 answer limit
 
 

@@ -26,6 +26,8 @@ def append_changelog(directory, device, report, store):
     details = {'account': report['account'], 'store_backend': store.name,
                'store_revision': report.get('store_revision'), 'run_id': run_id(),
                'reconciled': bool(report.get('reconciled')), 'skipped': bool(report.get('skipped'))}
+    if report.get('guid_file'):
+        details['guid_file'] = report['guid_file']
     changelog.append(directory, changelog.new_entry(
         actor(), device, 'rotate_password', 'failed' if report.get('error') else 'ok',
         report.get('rotated'), details))

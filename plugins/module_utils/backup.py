@@ -62,6 +62,8 @@ SNAPSHOT_RESOURCES = (
 _SECRET_TAG = re.compile(r'password|passwd|secret|community|verificationcode|key$', re.IGNORECASE)
 HIDDEN = '(hidden)'
 _SAFE_NAME = re.compile(r'[^A-Za-z0-9_.-]+')
+# The stamp new_backup_path puts in a backup's name: YYYYmmddTHHMMSS + microseconds + Z.
+_STAMP = re.compile(r'(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)\d{6}Z')
 
 
 # -- device side ----------------------------------------------------------------------------------
@@ -243,6 +245,10 @@ def run_config_restore(task, content=None):
     result['reboot_required'] = write.reboot_required
     result['msg'] = ('configuration imported; its accounts and passwords are now those of the '
                      'backup')
+    if backup_password and not (params.get('reboot') and write.reboot_required):
+        # The one login that proves the backup's password (the reboot path below makes it too).
+        expects_credential(client, params)
+        result['session_password'] = 'backup_password'
     if params.get('reboot') and write.reboot_required:
         expects_credential(client, params)
         result['session_password'] = 'backup_password' if backup_password else 'password'
@@ -361,6 +367,42 @@ def latest_backup(dest, device_name):
     prefix = safe_name(device_name) + '_'
     names = sorted(n for n in os.listdir(dest) if n.startswith(prefix) and n.endswith(SUFFIX))
     return os.path.join(dest, names[-1]) if names else None
+
+
+def backup_time(path):
+    """When the backup at ``path`` was taken (UTC 'YYYY-mm-ddTHH:MM:SSZ'): the snapshot's
+    taken_at, else the stamp in the file name new_backup_path gave it; None if neither says."""
+    snapshot = read_snapshot(path)
+    if snapshot.get('taken_at'):
+        return snapshot['taken_at']
+    match = _STAMP.search(os.path.basename(path))
+    if match:
+        return '%s-%s-%sT%s:%s:%sZ' % match.groups()
+    return None
+
+
+def read_snapshot(path):
+    """The backup's snapshot document (no secret in it), {} when there is none."""
+    try:
+        with open(sidecars(path)[1]) as handle:
+            data = json.load(handle)
+    except (IOError, OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def latest_backup_under(root, device_name):
+    """The newest backup of ``device_name`` anywhere under ``root`` (the backup role writes
+    <dir>/<date>/<device>/<device>_<stamp>.cfg), by the stamp in its name; None if none."""
+    prefix = safe_name(device_name) + '_'
+    found = []
+    for directory, dummy, names in os.walk(root):
+        for name in names:
+            match = _STAMP.search(name)
+            if name.startswith(prefix) and name.endswith(SUFFIX) and match and \
+                    name[len(prefix):].startswith(match.group(0)):
+                found.append((match.group(0), os.path.join(directory, name)))
+    return max(found)[1] if found else None
 
 
 def sidecars(path):

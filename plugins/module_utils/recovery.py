@@ -30,6 +30,9 @@ ANSWERS = 3  # three questions, all answered (§4)
 QUESTION_IDS = (1, 2, 3)
 GUID_MAX_BYTES = 4096  # §3: the file is 128 bytes; anything far larger is not a GUID file
 METHODS = ('security_questions', 'recovery_email', 'guid_file')
+# The credential store's names for the recovery secrets (plugin_utils/credstore).
+ANSWERS_KIND = 'security_answers'
+GUID_KIND = 'guid_file'
 
 
 class Capabilities(object):

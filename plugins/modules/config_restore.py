@@ -30,13 +30,31 @@ description:
     match its C(.sha256) file is reported as damaged.
   - When delegated to another host the decrypted backup passes through that host's private
     Ansible temporary directory.
+  - "With O(password_from_store=true) both passwords come from the credential store: the task
+    logs in with the store's current admin password, and the backup's admin password is the one
+    of the store's history the backup carries - the version M(camfleet.hikvision.config_backup)
+    recorded in the backup's snapshot when the run had a store, else the one that was current
+    when the backup was taken. That password is written to the store as pending B(before) the
+    import and promoted to current after one login with it works; the password before it stays
+    in the history. A history that no longer holds it stops the task before anything is sent.
+    Re-running an interrupted restore settles the pending password with one login and does not
+    import again when the device has it."
 options:
   src:
     description:
       - The backup file on the controller. A relative path is looked up like other controller
         files (the role's or playbook's C(files/) directory first).
+      - A directory stands for the newest backup of this device (C(inventory_hostname)) anywhere
+        under it, by the time stamp in the file names config_backup gives (the backup role's
+        C(<backup_dir>/<date>/<device>/) layout).
     type: path
     required: true
+  password_from_store:
+    description:
+      - Take O(password) and O(backup_password) from the credential store (see above); both are
+        then ignored. The store key is the task's C(inventory_hostname), account O(username).
+    type: bool
+    default: false
   secret_key:
     description: The key the backup was exported with, for a backup made with C(encryption=device).
     type: str
@@ -48,8 +66,8 @@ options:
     description:
       - The password the C(admin) account (or O(username)) had when the backup was taken, when
         it differs from O(password). The import gives the device the backup's accounts, so the
-        task continues with this password after the import (the check before the reboot, the
-        reboot, the wait).
+        task continues with this password after the import. One login proves it (also without
+        O(reboot)), then the reboot and the wait follow.
       - If the import's answer is lost, the task logs in once with it to find out whether the
         import took.
     type: str
@@ -71,6 +89,7 @@ extends_documentation_fragment:
   - camfleet.hikvision.connection
   - camfleet.hikvision.attributes
   - camfleet.hikvision.attributes.ISAPI_GROUP
+  - camfleet.hikvision.credential_store
 attributes:
   check_mode:
     support: full
@@ -96,6 +115,13 @@ EXAMPLES = r'''
     src: "backups/{{ inventory_hostname }}.cfg"
     reboot: true
 
+- name: After a reset by the button (device activated through the store), the newest backup back
+  camfleet.hikvision.config_restore:
+    host: "{{ isapi_host }}"
+    src: "{{ playbook_dir }}/camfleet-out/backups"
+    password_from_store: true
+    reboot: true
+
 - name: Finish a restore whose reboot was left out (the device now has the backup's password)
   camfleet.hikvision.reboot:
     host: "{{ isapi_host }}"
@@ -115,19 +141,34 @@ session_password:
   description:
     - Which of the task's passwords the device accepted after the import, before the reboot
       (V(password) or V(backup_password)). Later tasks must use that one.
-  returned: when O(reboot=true) and the device asked for a reboot
+  returned: when O(reboot=true) and the device asked for a reboot, or O(backup_password) was given and the backup imported
   type: str
 checksum:
   description: SHA-256 of the backup file as stored.
   returned: always
   type: str
+src:
+  description: The backup file imported (the newest one when O(src) is a directory).
+  returned: always
+  type: str
+store:
+  description:
+    - With O(password_from_store=true), what the store holds afterwards (no secret) - C(state)
+      (V(current), V(pending), V(discarded)), C(restored_from) (the version of the backup's
+      password in the history), C(found_by) (V(version) or V(time)), C(reconciled).
+  returned: with O(password_from_store=true) when the store could be read
+  type: dict
+  sample: {backend: file, state: current, restored_from: v2, found_by: version, reconciled: false}
 '''
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.backup import run_config_restore
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
+from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options import STORE_ARGSPEC
 
 SPEC = ModuleSpec(dict(
     src=dict(type='path', required=True),
+    password_from_store=dict(type='bool', default=False),
+    store=STORE_ARGSPEC,
     secret_key=dict(type='str', no_log=True),
     reboot=dict(type='bool', default=False),
     backup_password=dict(type='str', no_log=True),

@@ -27,6 +27,12 @@ description:
     a run killed at any moment leave the device with a password the store holds (current or
     pending); the next run reconciles it and completes the rotation.
   - Other accounts, ISAPI and ONVIF, are changed before C(admin), whose password signs their changes.
+  - "A GUID file stops working after any admin password change. When the store holds a GUID file
+    for the device (M(camfleet.hikvision.recovery) exported it), a new one is exported right
+    after the new admin password is proved, in the web UI's security mode, and stored in place
+    of the dead one (its entry records what it C(replaced)); the result says
+    C(guid_file=re-exported). If that export fails the rotation still stands, the stored file is
+    marked C(stale) and C(guid_file) says why; M(camfleet.hikvision.recovery) exports it later."
   - Runs on the controller only (an action plugin), so the store and the device are used in one task.
 extends_documentation_fragment:
   - camfleet.hikvision.connection
@@ -111,9 +117,14 @@ accounts:
   returned: always
   type: list
   elements: dict
+  contains:
+    guid_file:
+      description: (admin, when the store holds a GUID file) V(re-exported), or C(stale) and why.
+      type: str
+      returned: when admin was rotated and the store holds a GUID file for the device
   sample:
     - {account: admin, rotated: true, reconciled: null, failed_logins: 1, age_days: 0.0,
-       store_revision: 4, history: 1, change_answer: answered}
+       store_revision: 4, history: 1, change_answer: answered, guid_file: re-exported}
 rotated:
   description: Names of the accounts rotated (or whose interrupted rotation was completed) in this run.
   returned: always

@@ -33,7 +33,7 @@ import os
 import re
 import socket
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils import onvif, xmldoc
+from ansible_collections.camfleet.hikvision.plugins.module_utils import onvif, recovery, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiAuthError, IsapiError, IsapiLockedError, IsapiStatusError,
@@ -252,6 +252,7 @@ class DeviceRotation(object):
                 report.update(reconciled='promoted pending (the interrupted change had reached '
                                          'the device)', rotated=True)
                 self._remember(account, record.pending)
+                self._refresh_guid(account, report)
                 self._step_done('reconcile', account)
                 return self._finish(report, account)
             record = store.record(device, account)
@@ -303,6 +304,7 @@ class DeviceRotation(object):
             store.promote(device, account, expect=new_password)
             self._remember(account, new_password)
             report['rotated'] = True
+            self._refresh_guid(account, report)
             self._step_done('prove', account)
             return self._finish(report, account)
         report['failed_logins'] += 1
@@ -313,6 +315,37 @@ class DeviceRotation(object):
                              'to rotate' % (account, report['change_answer']), device=device)
         raise IsapiError('the device accepts neither the old nor the new password of %r after the '
                          'change; both stay in the store (current and pending)' % account, device=device)
+
+    def _refresh_guid(self, account, report):
+        """A GUID file stops working once the admin password changes (docs/developer/
+        recovery-reference.md, §3): where the store holds one, export the next one at once, with
+        the password just proved, and keep it in place of the dead one. A failure does not undo
+        the rotation: the stored file is marked stale and the recovery module exports it later."""
+        old = self.store.secret(self.device, recovery.GUID_KIND) if account == ADMIN else None
+        if old is None:
+            return
+        replaced = {'set_at': old.get('set_at'), 'password_version': old.get('password_version')}
+        client = client_from_params(dict(self.params, username=ADMIN, password=self.admin_password),
+                                    name=self.device)
+        try:
+            caps = recovery.discover(client)
+            if not caps.guid:
+                raise IsapiError('the firmware no longer offers the GUID file export',
+                                 device=self.device)
+            guid = recovery.export_guid(client, caps, self.admin_password)
+            self.store.set_secret(self.device, recovery.GUID_KIND, guid, replaced=replaced,
+                                  password_version=self.store.password_version(self.device, ADMIN))
+            report['guid_file'] = 're-exported'
+        except IsapiError as exc:
+            report['guid_file'] = ('stale: the GUID file died with the old password and could not '
+                                   'be exported again (%s); run camfleet.hikvision.recovery' % exc.args[0])
+            try:
+                self.store.set_secret(self.device, recovery.GUID_KIND, old['value'], stale=True,
+                                      set_at=old.get('set_at'), password_version=old.get('password_version'))
+            except IsapiError:
+                pass  # its password_version already tells the recovery module it is stale
+        finally:
+            client.close()
 
     def _remember(self, account, password):
         if account == ADMIN:

@@ -448,3 +448,189 @@ def test_a_pending_password_the_device_refuses_is_discarded_after_one_login(rfle
     assert store.record('qe-cam', 'admin').pending is None and store.current('qe-cam', 'admin') == current
     failures = [e['failures'] for e in rfleet.control.state('qe-cam')['locks'].values()]
     assert failures == [1]  # exactly one login was tried, never repeated
+
+
+ROTATE = '''
+- hosts: "{{ targets }}"
+  gather_facts: false
+  tasks:
+    - name: rotate
+      camfleet.hikvision.rotate_password:
+        host: "{{ isapi_host }}"
+        port: "{{ isapi_port }}"
+        ca_path: "{{ isapi_ca_path }}"
+        store: "{{ store }}"
+        accounts: [admin]
+        changelog: "{{ changelog_dir }}"
+'''
+
+
+def test_rotation_re_exports_the_guid_file_and_the_previous_one_is_refused(rfleet, store, tmp_path):
+    from ansible_collections.camfleet.hikvision.plugins.module_utils import sadp, recovery_reset
+    from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiAuthError
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    assert rc == 0
+    old = store.secret('full-cam', 'guid_file')
+    exported = rfleet.control.state('full-cam')['areas']['recovery']['guid_exported_at']
+    rc, results, out = run_playbook(rfleet, ROTATE, tmp_path, env={'ANSIBLE_VERBOSITY': '4'}, extra_vars=dict(
+        store=store.settings, targets='full-cam', changelog_dir=str(tmp_path / 'log')))
+    assert rc == 0, out[-3000:]
+    report = [r for r in results if r['task'] == 'rotate'][0]['result']['accounts'][0]
+    assert report['rotated'] is True and report['guid_file'] == 're-exported'
+    new = store.secret('full-cam', 'guid_file')
+    assert new['value'] != old['value'] and len(new['value']) == 128
+    assert new['password_version'] == store.password_version('full-cam', 'admin') != old['password_version']
+    assert new['replaced'] == {'set_at': old['set_at'], 'password_version': old['password_version']}
+    assert rfleet.control.state('full-cam')['areas']['recovery']['guid_exported_at'] > exported
+    assert old['value'] not in out and new['value'] not in out
+    line = json.loads((tmp_path / 'log' / 'changelog.jsonl').read_text().splitlines()[-1])
+    assert line['step'] == 'rotate_password' and line['details']['guid_file'] == 're-exported'
+    assert new['value'] not in json.dumps(line)
+
+    # The previous file died with the old password: the device refuses it (one reset attempt
+    # of the seven, no login)...
+    mac = sadp.normalize_mac(rfleet.devices['full-cam']['mac'])
+    with sadp.SadpSocket(['lo']) as sock:
+        with pytest.raises(IsapiAuthError, match=r'refused the GUID file \(invalidGUID\); 6 attempt'):
+            recovery_reset.send_reset(sock, sock.link_named('lo'), mac, 'guid', old['value'],
+                                      strong_password(), 3.0, 2)
+    rotated = store.current('full-cam', 'admin')
+    assert rfleet.control.check_password('full-cam', 'admin', rotated)
+    # ...and the stored one resets it (GUIDReset, through the store's discipline).
+    rc, result, out = reset(rfleet, store, tmp_path, 'full-cam')
+    assert rc == 0, out[-3000:]
+    assert result['method'] == 'guid' and result['proven'] is True
+    assert rfleet.control.check_password('full-cam', 'admin', store.current('full-cam', 'admin'))
+    assert not rfleet.control.check_password('full-cam', 'admin', rotated)
+
+
+def test_rotation_marks_the_guid_file_stale_when_it_cannot_export_it_again(rfleet, store, tmp_path):
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    old = store.secret('full-cam', 'guid_file')
+    rfleet.control.faults('full-cam', deny={'/ISAPI/Security/GUIDFileData': {'http': 403, 'sub': 'invalidOperation'}})
+    try:
+        rc, results, out = run_playbook(rfleet, ROTATE, tmp_path, extra_vars=dict(
+            store=store.settings, targets='full-cam', changelog_dir=str(tmp_path / 'log')))
+    finally:
+        rfleet.control.clear_faults('full-cam')
+    assert rc == 0, out[-3000:]  # the rotation stands
+    report = [r for r in results if r['task'] == 'rotate'][0]['result']['accounts'][0]
+    assert report['rotated'] is True
+    assert report['guid_file'].startswith('stale: the GUID file died with the old password and '
+                                          'could not be exported again (')
+    entry = store.secret('full-cam', 'guid_file')
+    assert entry['stale'] is True and entry['value'] == old['value'] and entry['set_at'] == old['set_at']
+    # the recovery module sees it stale and exports a new one
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    assert rc == 0 and res['full-cam']['result']['recovery']['guid_file']['ready'] is True
+    assert store.secret('full-cam', 'guid_file')['value'] != old['value']
+
+
+ROLES = '''
+- hosts: "{{ targets }}"
+  gather_facts: false
+  tasks:
+    - name: activate
+      ansible.builtin.include_role:
+        name: camfleet.hikvision.activate
+      vars:
+        activate_store: "{{ store }}"
+        activate_campaign_dir: "{{ campaign }}"
+        activate_recovery_email: cctv-recovery@example.com
+      when: role == 'activate'
+
+    - name: baseline
+      ansible.builtin.include_role:
+        name: camfleet.hikvision.baseline
+      vars:
+        baseline_password: "{{ lookup('camfleet.hikvision.credential', inventory_hostname, store=store) }}"
+        baseline_recovery_store: "{{ store }}"
+        baseline_http: true  # the fleet's devices keep plain HTTP for other tests
+      when: role == 'baseline'
+'''
+
+
+def roles_play(rfleet, store, tmp_path, targets, role, **extra):
+    rc, results, out = run_playbook(rfleet, ROLES, tmp_path, env={'ANSIBLE_VERBOSITY': '4'}, extra_vars=dict(
+        store=store.settings, targets=targets, role=role, campaign=str(tmp_path / 'campaign'), **extra))
+    assert_no_secret(store, out, results)
+    return rc, results, out
+
+
+def test_the_activate_role_prepares_recovery_right_after_activation(rfleet, store, tmp_path):
+    for name in ('full-cam', 'plain-cam'):
+        rfleet.control.provision(name, activated=False)
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'full-cam,plain-cam', 'activate')
+    assert rc == 0, out[-3000:]
+    area = rfleet.control.state('full-cam')['areas']['recovery']
+    assert area['questions'] == [1, 2, 3] and area['guid_exported'] and area['email_set']
+    assert store.secret('full-cam', 'security_answers')['state'] == 'configured'
+    assert store.secret('full-cam', 'guid_file')['password_version'] == store.password_version('full-cam', 'admin')
+    assert rfleet.control.check_password('full-cam', 'admin', store.current('full-cam', 'admin'))
+    log = [json.loads(line) for line in (tmp_path / 'campaign' / 'changelog.jsonl').read_text().splitlines()]
+    ready = dict((e['device'], e['details']['recovery_ready']) for e in log if e['step'] == 'activate')
+    assert ready == {'full-cam': ['security_questions', 'recovery_email', 'guid_file'], 'plain-cam': []}
+    assert rfleet.control.state('plain-cam')['areas']['recovery']['writes'] == 0
+
+    # a second run changes nothing; with the variable off nothing is even asked
+    writes = rfleet.control.state('full-cam')['areas']['recovery']['writes']
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'full-cam', 'activate')
+    assert rc == 0 and rfleet.control.state('full-cam')['areas']['recovery']['writes'] == writes
+    rfleet.control.reset_counters('full-cam')
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'full-cam', 'activate', activate_recovery=False)
+    assert rc == 0
+    assert 'GET /ISAPI/Security/capabilities' not in rfleet.control.counters('full-cam')['requests']
+    assert_no_failed_login(rfleet)
+
+
+def test_the_activate_role_without_the_store_leaves_recovery_alone(rfleet, store, tmp_path):
+    rfleet.control.provision('qe-cam', activated=False)
+    password = strong_password()
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'qe-cam', 'activate',
+                                  activate_password_from_store=False, activate_password=password)
+    assert rc == 0, out[-3000:]
+    assert rfleet.control.check_password('qe-cam', 'admin', password)
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['questions'] == []
+    assert store.secret('qe-cam', 'security_answers') is None
+
+
+def test_the_baseline_role_prepares_recovery_when_asked(rfleet, store, tmp_path):
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'qe-cam', 'baseline')
+    assert rc == 0, out[-3000:]
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['writes'] == 0  # off by default
+    rc, results, out = roles_play(rfleet, store, tmp_path, 'qe-cam', 'baseline', baseline_recovery=True,
+                                  baseline_recovery_email='cctv-recovery@example.com')
+    assert rc == 0, out[-3000:]
+    area = rfleet.control.state('qe-cam')['areas']['recovery']
+    assert area['questions'] == [1, 2, 3] and area['email_set']
+    assert store.secret('qe-cam', 'security_answers')['state'] == 'configured'
+    report = [r for r in results if r['task'].endswith('Summarise what this device could not be hardened on')]
+    assert report[0]['result']['ansible_facts']['baseline_report']['recovery_ready'] == [
+        'security_questions', 'recovery_email']
+    assert_no_failed_login(rfleet)
+
+
+def test_after_the_reset_button_the_restore_playbook_prepares_recovery_again(rfleet, store, tmp_path):
+    from .test_restore_after_reset import BACKUP, PLAYBOOK
+    rc, res, out = play(rfleet, store, tmp_path, targets='full-cam')
+    answers, guid = store.secret('full-cam', 'security_answers'), store.secret('full-cam', 'guid_file')
+    out_dir = str(tmp_path / 'out')
+    rc, results, out = run_playbook(rfleet, BACKUP, tmp_path, limit='full-cam', extra_vars=dict(
+        camfleet_credential_store=store.settings, backup_dir=out_dir + '/backups',
+        backup_campaign_dir=str(tmp_path / 'jobs')))
+    assert rc == 0, out[-3000:]
+    rfleet.control.reset_button('full-cam')
+    assert rfleet.control.state('full-cam')['areas']['recovery']['questions'] == []  # wiped too
+
+    rc, results, out = run_playbook(rfleet, PLAYBOOK, tmp_path, limit='full-cam', env={'ANSIBLE_VERBOSITY': '4'},
+                                    extra_vars=dict(camfleet_credential_store=store.settings,
+                                                    camfleet_output_dir=out_dir, camfleet_campaign='b'))
+    assert rc == 0, out[-3000:]
+    assert_no_secret(store, out, results)
+    area = rfleet.control.state('full-cam')['areas']['recovery']
+    assert area['questions'] == [1, 2, 3] and area['guid_exported']
+    # the same stored answers went back; a new GUID file for the rotated password
+    assert store.secret('full-cam', 'security_answers')['value'] == answers['value']
+    now = store.secret('full-cam', 'guid_file')
+    assert now['value'] != guid['value'] and now['password_version'] == store.password_version('full-cam', 'admin')
+    assert rfleet.control.check_password('full-cam', 'admin', store.current('full-cam', 'admin'))

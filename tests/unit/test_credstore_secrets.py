@@ -67,3 +67,45 @@ def test_file_store_keeps_secrets_encrypted(tmp_path, request):
     store.set_secret('cam-1', 'security_answers', ['plain-answer-one', 'b', 'c'])
     for name in os.listdir(settings['path']):
         assert b'plain-answer-one' not in open(os.path.join(settings['path'], name), 'rb').read()
+
+
+def _promote(store, device, password):
+    store.set_pending(device, 'admin', password)
+    store.promote(device, 'admin', expect=password)
+
+
+def test_password_at_a_version_or_a_time_and_none_past_the_history(store):
+    store, settings = store
+    for password in ('first-pw', 'second-pw', 'third-pw'):
+        _promote(store, 'cam-1', password)
+    assert store.password_at('cam-1', 'admin', version='v2')[0] == 'second-pw'
+    assert store.password_at('cam-1', 'admin', version='v3')[1]['state'] == 'current'
+    assert store.password_at('cam-1', 'admin', version='v9') is None
+    record = store.record('cam-1', 'admin')
+    second = record.previous_entries[0]
+    # a time in the second's life (promoted at or before, retired after) finds it
+    doc_when = second['promoted_at']
+    assert store.password_at('cam-1', 'admin', when=doc_when)[0] in ('second-pw', 'third-pw')
+    assert store.password_at('cam-1', 'admin', when='1999-01-01T00:00:00Z') is None
+    assert store.password_at('cam-1', 'admin', when='2999-01-01T00:00:00Z')[0] == 'third-pw'
+    assert store.password_at('cam-1', 'admin') is None
+    assert 'password' not in store.password_at('cam-1', 'admin', version='v1')[1]
+
+
+def test_a_previous_password_is_pending_again_only_when_restored_from_its_version(store):
+    store, settings = store
+    for password in ('first-pw', 'second-pw'):
+        _promote(store, 'cam-1', password)
+    with pytest.raises(CredentialStoreError, match='already had'):
+        store.set_pending('cam-1', 'admin', 'first-pw')
+    with pytest.raises(CredentialStoreError, match='already had'):
+        store.set_pending('cam-1', 'admin', 'first-pw', restored_from='v2')  # v2 is second-pw
+    with pytest.raises(CredentialStoreError, match='already had'):
+        store.set_pending('cam-1', 'admin', 'second-pw', restored_from='v2')  # the current one
+    assert store.set_pending('cam-1', 'admin', 'first-pw', restored_from='v1') is True
+    record = store.record('cam-1', 'admin')
+    assert record.pending == 'first-pw' and record.pending_entry['restored_from'] == 'v1'
+    store.promote('cam-1', 'admin', expect='first-pw')
+    record = store.record('cam-1', 'admin')
+    assert record.current == 'first-pw' and record.current_entry['version'] == 3
+    assert record.previous == ['second-pw', 'first-pw']

@@ -104,6 +104,12 @@ class AccountRecord(object):
         return [p for p in [self.current, self.pending] + self.previous if p is not None]
 
 
+def _version_of(entry):
+    if entry.get('version'):
+        return 'v%d' % entry['version']
+    return '%s/%s' % (entry.get('set_at'), entry.get('run_id'))  # promoted before versions
+
+
 def _public(entry, state):
     """An entry without its secret."""
     item = dict((k, v) for k, v in entry.items() if k != 'password')
@@ -183,9 +189,34 @@ class CredentialStore(object):
         entry = self.record(device, account).current_entry
         if not entry:
             return None
-        if entry.get('version'):
-            return 'v%d' % entry['version']
-        return '%s/%s' % (entry.get('set_at'), entry.get('run_id'))  # promoted before versions
+        return _version_of(entry)
+
+    @staticmethod
+    def password_version_of(entry):
+        """password_version's identifier of any entry of the history."""
+        return _version_of(entry)
+
+    def password_at(self, device, account, version=None, when=None):
+        """(password, public entry) of the account's password of a version (what a backup
+        recorded, password_version's form) or, without one, of the password that was current at
+        ``when`` (a UTC 'YYYY-mm-ddTHH:MM:SSZ' string: promoted at or before it, retired after
+        it). None when the history no longer holds it (it keeps keep_previous entries)."""
+        record = self.record(device, account)
+        entries = [(e, 'current') for e in [record.current_entry] if e] + \
+            [(e, 'previous') for e in record.previous_entries]
+        for entry, state in entries:
+            if version is not None:
+                if _version_of(entry) != version:
+                    continue
+            elif when is not None:
+                since = entry.get('promoted_at') or entry.get('set_at') or ''
+                until = entry.get('retired_at')
+                if not (since <= when and (until is None or when < until)):
+                    continue
+            else:
+                continue
+            return entry['password'], _public(entry, state)
+        return None
 
     def secret(self, device, kind):
         """The entry of a device secret of ``kind`` (its ``value`` and metadata), or None."""
@@ -219,11 +250,13 @@ class CredentialStore(object):
             return True
         return self.backend.update(device, apply)
 
-    def set_pending(self, device, account, password, replace=False):
+    def set_pending(self, device, account, password, replace=False, restored_from=None):
         """Record ``password`` as the pending one, before any device is told about it.
 
         Refuses when a pending password already exists (an interrupted or a concurrent run owns
-        it: reconcile that first) unless ``replace``, and refuses to reuse a known password."""
+        it: reconcile that first) unless ``replace``, and refuses to reuse a known password -
+        except with ``restored_from`` (the version of a previous entry): a configuration import
+        gives the device back the password it had then, so that one is pending again, marked."""
         if not password:
             raise CredentialStoreError('refusing to store an empty password for account %r'
                                        % account, device=device)
@@ -240,12 +273,17 @@ class CredentialStore(object):
                         self.name, account, record.pending_entry.get('set_at'),
                         record.pending_entry.get('set_by'), record.pending_entry.get('run_id')),
                     device=device)
-            if any(same_secret(p, password) for p in [record.current] + record.previous):
+            restoring = restored_from is not None and any(
+                same_secret(e['password'], password) and _version_of(e) == restored_from
+                for e in record.previous_entries)
+            if not restoring and any(same_secret(p, password) for p in [record.current] + record.previous):
                 raise CredentialStoreError(
                     'refusing to set a pending password for account %r that this device account '
                     'already had (current or one of the previous %d); generate a new one' % (
                         account, len(record.previous)), device=device)
             acc['pending'] = self._stamp(password)
+            if restoring:
+                acc['pending']['restored_from'] = restored_from
             return True
         return self._change(device, account, change)
 
