@@ -120,8 +120,16 @@ def test_first_run_prepares_what_each_firmware_offers(rfleet, store, tmp_path):
     assert len(guid['value']) == 128
     assert guid['password_version'] == store.password_version('full-cam', 'admin')
 
+    # the reset side, where the firmware has extern/capabilities (the V5.4.5 profile has not)
+    assert full['reset_capabilities'] == {'security_questions': True, 'recovery_email': True,
+                                          'guid_file': True, 'hik_connect': False, 'min_reset_methods': 0}
+    assert res['old-cam']['result']['reset_capabilities'] is None
+    assert 'reset_supported' not in res['old-cam']['result']['recovery']['security_questions']
+    assert full['store']['admin_password'] == {'version': store.password_version('full-cam', 'admin'),
+                                               'set_at': store.history('full-cam', 'admin')[0]['set_at']}
+
     qe = res['qe-cam']['result']['recovery']
-    assert qe['guid_file'] == {'supported': False, 'ready': False, 'changed': False}
+    assert qe['guid_file'] == {'supported': False, 'ready': False, 'changed': False, 'reset_supported': False}
     assert qe['security_questions']['ready'] and qe['recovery_email']['ready']
     assert store.secret('qe-cam', 'guid_file') is None
 
@@ -352,11 +360,11 @@ def test_over_plain_http_no_clear_secret_is_sent(rfleet, store, tmp_path):
     assert store.secret('full-cam', 'security_answers')['state'] == 'pending'  # re-sent next run
 
 
-def _vendor(rfleet, store, tmp_path, phase, support):
+def _vendor(rfleet, store, tmp_path, phase, support, limit='plain-cam', **extra):
     rc, results, out = run_playbook(
-        rfleet, 'playbooks/recover_password.yml', tmp_path, limit='plain-cam', env={'ANSIBLE_VERBOSITY': '4'},
+        rfleet, 'playbooks/recover_password.yml', tmp_path, limit=limit, env={'ANSIBLE_VERBOSITY': '4'},
         extra_vars=dict(recovery_phase=phase, support_dir=str(support), sadp_interfaces=['lo'],
-                        camfleet_credential_store=store.settings))
+                        camfleet_credential_store=store.settings, **extra))
     return rc, results, out
 
 
@@ -370,8 +378,9 @@ def test_vendor_flow_export_then_apply_the_support_desk_test_double_key(rfleet, 
     requests = [p.name for p in site.iterdir() if p.name.startswith(safe) and p.name.endswith('.xml')]
     assert len(requests) == 1
     csv = (site / 'devices.csv').read_text().splitlines()
-    assert csv[0] == 'serial,model,mac,firmware,site,location'
+    assert csv[0] == 'serial,model,mac,firmware,site,location,request,offered_methods'
     assert csv[1].startswith('%s,%s,' % (serial, rfleet.devices['plain-cam']['model'])) and ',lab,' in csv[1]
+    assert csv[1].endswith(',file,support_request')  # no self-service method on this firmware
     assert 'photos/<serial>.jpg' in (site / 'README.txt').read_text()
     log = (support / 'changelog.csv').read_text().splitlines()
     assert len(log) == 1 and ',plain-cam,%s,export,%s' % (serial, requests[0]) in log[0]
@@ -448,3 +457,58 @@ def test_a_pending_password_the_device_refuses_is_discarded_after_one_login(rfle
     assert store.record('qe-cam', 'admin').pending is None and store.current('qe-cam', 'admin') == current
     failures = [e['failures'] for e in rfleet.control.state('qe-cam')['locks'].values()]
     assert failures == [1]  # exactly one login was tried, never repeated
+
+
+def test_vendor_flow_qr_code_then_the_email_verification_code(rfleet, store, tmp_path):
+    play(rfleet, store, tmp_path, targets='qe-cam', email='cctv-recovery@example.com')
+    support = tmp_path / 'support'
+    serial = rfleet.devices['qe-cam']['serial']
+    safe = re.sub(r'[^A-Za-z0-9_.-]', '_', serial)
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'export', support, limit='qe-cam', recovery_request='qr')
+    assert rc == 0, out[-3000:]
+    site = support / 'lab'
+    qr = [p for p in site.iterdir() if p.name.startswith(safe + '-qr-') and p.name.endswith('.txt')]
+    assert len(qr) == 1 and qr[0].read_text().strip()
+    assert not [p for p in site.iterdir() if p.name.endswith('.xml')]
+    row = (site / 'devices.csv').read_text().splitlines()[1]
+    assert row.endswith(',qr,recovery_email;security_questions;support_request'), row
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['request_kind'] == 'qr'
+    # a wrong code: refused, counted on the reset budget, the pending password discarded
+    before = store.current('qe-cam', 'admin')
+    (site / ('%s.code' % safe)).write_text('WRONG000\n')
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support, limit='qe-cam')
+    assert rc != 0 and 'refused the verification code (codeError); 6 attempt(s) left' in out
+    assert store.current('qe-cam', 'admin') == before and store.record('qe-cam', 'admin').pending is None
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['reset_failures'] == 1
+    # the code the mail service's TEST DOUBLE delivered to the reserved mailbox
+    code = rfleet.control.verification_code('qe-cam')
+    (site / ('%s.code' % safe)).write_text(code + '\n')
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support, limit='qe-cam')
+    assert rc == 0, out[-3000:]
+    new = store.current('qe-cam', 'admin')
+    assert new != before and rfleet.control.check_password('qe-cam', 'admin', new)
+    assert 'verification code found' in out and code not in out and new not in out
+    log = (support / 'changelog.csv').read_text().splitlines()
+    assert ',qe-cam,%s,export-qr,%s' % (serial, qr[0].name) in log[0]
+    assert log[-1].endswith(',apply-code,%s.code,done' % safe)
+    assert_no_failed_login(rfleet)
+
+
+def test_vendor_flow_reports_a_request_the_device_cannot_take(rfleet, store, tmp_path):
+    support = tmp_path / 'support'
+    # old-cam: PasswordResetAbility false; plain-cam: no reserved e-mail for a QR code
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'export', support, limit='old-cam')
+    assert rc == 0, out[-3000:]
+    result = [r for r in results if r['host'] == 'old-cam' and
+              r['task'].startswith('Read the offered reset methods')][0]['result']
+    assert result['exported'] is False and result['changed'] is False
+    assert 'PasswordResetAbility false' in result['msg']
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'export', support, limit='plain-cam', recovery_request='qr')
+    assert rc == 0, out[-3000:]
+    assert 'no qr request exported: the device has no reserved e-mail address (notSetMailBox)' in out
+    rows = sorted((support / 'lab' / 'devices.csv').read_text().splitlines()[1:])
+    assert len(rows) == 1 and rows[0].endswith(',none,support_request'), rows
+    assert not [p for p in (support / 'lab').iterdir() if p.suffix in ('.xml', '.txt') and 'README' not in p.name]
+    log = (support / 'changelog.csv').read_text().splitlines()
+    assert [line.split(',')[4] for line in log] == ['export-none', 'export-none']
+    assert rfleet.control.state('plain-cam')['areas']['recovery']['request_kind'] is None
