@@ -512,3 +512,58 @@ def test_vendor_flow_reports_a_request_the_device_cannot_take(rfleet, store, tmp
     log = (support / 'changelog.csv').read_text().splitlines()
     assert [line.split(',')[4] for line in log] == ['export-none', 'export-none']
     assert rfleet.control.state('plain-cam')['areas']['recovery']['request_kind'] is None
+
+
+def _change_admin_password_with_the_store(rfleet, store, name):
+    """A password change the store knows of (as a rotation makes it): pending, device, promoted.
+    The GUID file exported before it stays in the store, stale."""
+    old, new = store.current(name, 'admin'), strong_password()
+    store.set_pending(name, 'admin', new)
+    info = rfleet.devices[name]
+    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
+                                     username='admin', password=old, validate_certs=True,
+                                     ca_path=rfleet.ca_path, timeout=10), name=name)
+    client.put('/ISAPI/Security/users/1', xmldoc.element(
+        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
+    client.close()
+    store.promote(name, 'admin', expect=new)
+
+
+def test_audit_reports_recovery_readiness_and_a_stale_guid_file_read_only(rfleet, store, tmp_path):
+    rc, res, out = play(rfleet, store, tmp_path, email='cctv-recovery@example.com')
+    assert rc == 0, out[-3000:]
+    _change_admin_password_with_the_store(rfleet, store, 'full-cam')
+    before = dict((n, rfleet.control.state(n)['areas']['recovery']) for n, d, d2 in DEVICES)
+    for name, dummy, dummy2 in DEVICES:
+        rfleet.control.reset_counters(name)
+    dest = tmp_path / 'report'
+    rc, results, out = run_playbook(rfleet, 'playbooks/audit.yml', tmp_path, extra_vars=dict(
+        audit_dest=str(dest), camfleet_credential_store=store.settings,
+        audit_password="{{ lookup('camfleet.hikvision.credential', inventory_hostname) }}"))
+    assert rc == 0, out[-3000:]
+    report = json.loads((dest / 'audit.json').read_text())
+    got = dict((d['name'], d['recovery']) for d in report['devices'])
+    assert got['full-cam']['methods'] == {'security_questions': 'ready', 'recovery_email': 'ready',
+                                          'guid_file': 'stale'}
+    assert got['full-cam']['guid_stale'] is True
+    assert got['full-cam']['guid_exported_at'] == store.secret_info('full-cam', 'guid_file')['set_at']
+    assert got['full-cam']['password_changed_at'] == store.history('full-cam', 'admin')[0]['set_at']
+    assert got['full-cam']['flags'] == [
+        'the stored GUID file is stale (exported under admin password version v1, the current one is v2): '
+        'it no longer resets the password; run camfleet.hikvision.recovery to export a new one']
+    assert got['qe-cam']['methods'] == {'security_questions': 'ready', 'recovery_email': 'ready',
+                                        'guid_file': 'not_supported'}
+    assert got['plain-cam']['methods'] == dict.fromkeys(('security_questions', 'recovery_email', 'guid_file'),
+                                                        'not_supported')
+    assert got['old-cam']['ready'] == ['security_questions']
+    assert report['recovery'] == {'devices_with_a_ready_method': 3, 'stale_guid_files': 1, 'unknown': 0}
+    html = (dest / 'audit.html').read_text()
+    assert 'data-method="guid_file" title="exported ' in html and '>stale</td>' in html
+    # read-only: the device saw GETs and the log search only, nothing was set up or exported,
+    # no login failed, and no recovery secret is in the output
+    for name, dummy, dummy2 in DEVICES:
+        sent = [k for k in rfleet.control.counters(name)['requests'] if not k.startswith('GET ')]
+        assert sent == ['POST /ISAPI/ContentMgmt/logSearch'], (name, sent)
+        assert rfleet.control.state(name)['areas']['recovery'] == before[name]
+    assert_no_failed_login(rfleet)
+    assert_no_secret(store, out, results)
