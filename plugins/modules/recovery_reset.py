@@ -47,10 +47,10 @@ options:
     description:
       - V(auto) picks the GUID file when a valid one is stored, else the answers. Set by hand to force one.
       - V(key) applies O(support_key), the vendor flow's key from Hikvision support.
-      - V(email_code) applies O(verification_code) over SADP C(MailReset): the code that reached
+      - "V(email_code) applies O(verification_code) over SADP C(MailReset): the code that reached
         the device's reserved mailbox after its QR code was sent to Hikvision, or that the
         Hik-Connect app showed after scanning that QR code (M(camfleet.hikvision.recovery_request)
-        with O(camfleet.hikvision.recovery_request#module:request=qr)).
+        with O(camfleet.hikvision.recovery_request#module:request=qr))."
     type: str
     choices: [auto, guid, answers, key, email_code]
     default: auto
@@ -63,8 +63,8 @@ options:
   verification_code:
     description:
       - The e-mail or Hik-Connect verification code for O(method=email_code) (8 characters in the
-        vendor's documentation). Only valid while the device holds the QR code it was made for:
-        48 h, no reboot, no new export, no change of the reserved e-mail address.
+        vendor's documentation). Only valid while the device holds the QR code it was made for,
+        that is for 48 h, with no reboot, no new export and no change of the reserved e-mail address.
       - A wrong code counts against the same reset budget as a wrong GUID file or answer set.
     type: str
   guid:
