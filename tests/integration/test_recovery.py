@@ -171,17 +171,26 @@ def test_check_mode_writes_neither_device_nor_store(rfleet, store, tmp_path):
         assert store.secret(name, 'guid_file') is None
 
 
+def _client(rfleet, name, password):
+    info = rfleet.devices[name]
+    return client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
+                                   username='admin', password=password, validate_certs=True,
+                                   ca_path=rfleet.ca_path, timeout=10), name=name)
+
+
+def _set_on_device(rfleet, name, old, new):
+    """The admin password changed on the device over ISAPI (the store not told)."""
+    client = _client(rfleet, name, old)
+    client.put('/ISAPI/Security/users/1', xmldoc.element(
+        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
+    client.close()
+
+
 def _change_admin_password(rfleet, store, name):
     """A rotation as the store records it: pending first, changed on the device, promoted."""
     old, new = store.current(name, 'admin'), strong_password()
     store.set_pending(name, 'admin', new)
-    info = rfleet.devices[name]
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=old, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name=name)
-    doc = xmldoc.element('User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old})
-    client.put('/ISAPI/Security/users/1', doc)
-    client.close()
+    _set_on_device(rfleet, name, old, new)
     store.promote(name, 'admin', expect=new)
 
 
@@ -255,14 +264,7 @@ def reset(rfleet, store, tmp_path, name, check=False, **extra):
 
 def _lose_password(rfleet, store, name):
     """Someone changed the admin password by hand: the store's current one no longer works."""
-    old, new = store.current(name, 'admin'), strong_password()
-    info = rfleet.devices[name]
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=old, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name=name)
-    client.put('/ISAPI/Security/users/1', xmldoc.element(
-        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
-    client.close()
+    _set_on_device(rfleet, name, store.current(name, 'admin'), strong_password())
 
 
 def test_reset_with_the_guid_file_then_with_the_answers(rfleet, store, tmp_path):
@@ -413,10 +415,7 @@ def test_vendor_flow_a_wrong_key_or_a_reboot_changes_nothing(rfleet, store, tmp_
     # a reboot voids the request: even the right key is refused then
     key = rfleet.control.support_desk('plain-cam')
     (support / 'lab' / ('%s.key' % safe)).write_text(key)
-    info = rfleet.devices['plain-cam']
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=before, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name='plain-cam')
+    client = _client(rfleet, 'plain-cam', before)
     client.put('/ISAPI/System/reboot', idempotent=False)
     client.close()
     import time
@@ -432,13 +431,7 @@ def test_vendor_flow_a_wrong_key_or_a_reboot_changes_nothing(rfleet, store, tmp_
 def test_an_interrupted_reset_is_reconciled_with_one_login_and_no_new_reset(rfleet, store, tmp_path):
     # The device took the new password but the answer was lost: the store still holds it pending.
     old, new = store.current('qe-cam', 'admin'), strong_password()
-    info = rfleet.devices['qe-cam']
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=old, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name='qe-cam')
-    client.put('/ISAPI/Security/users/1', xmldoc.element(
-        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
-    client.close()
+    _set_on_device(rfleet, 'qe-cam', old, new)
     store.set_pending('qe-cam', 'admin', new)
     rc, result, out = reset(rfleet, store, tmp_path, 'qe-cam')
     assert rc == 0, out[-3000:]
@@ -514,25 +507,10 @@ def test_vendor_flow_reports_a_request_the_device_cannot_take(rfleet, store, tmp
     assert rfleet.control.state('plain-cam')['areas']['recovery']['request_kind'] is None
 
 
-def _change_admin_password_with_the_store(rfleet, store, name):
-    """A password change the store knows of (as a rotation makes it): pending, device, promoted.
-    The GUID file exported before it stays in the store, stale."""
-    old, new = store.current(name, 'admin'), strong_password()
-    store.set_pending(name, 'admin', new)
-    info = rfleet.devices[name]
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=old, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name=name)
-    client.put('/ISAPI/Security/users/1', xmldoc.element(
-        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
-    client.close()
-    store.promote(name, 'admin', expect=new)
-
-
 def test_audit_reports_recovery_readiness_and_a_stale_guid_file_read_only(rfleet, store, tmp_path):
     rc, res, out = play(rfleet, store, tmp_path, email='cctv-recovery@example.com')
     assert rc == 0, out[-3000:]
-    _change_admin_password_with_the_store(rfleet, store, 'full-cam')
+    _change_admin_password(rfleet, store, 'full-cam')  # the GUID file stays in the store, stale
     before = dict((n, rfleet.control.state(n)['areas']['recovery']) for n, d, d2 in DEVICES)
     for name, dummy, dummy2 in DEVICES:
         rfleet.control.reset_counters(name)
