@@ -228,6 +228,20 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
             raise web.HTTPNotFound(text='{"error": "no reset request exported"}', content_type="application/json")
         return web.json_response({"key": support_key(rec.request_code), "test_double": True})
 
+    @routes.post("/devices/{name}/verification-code")
+    async def verification_code(request):
+        """TEST DOUBLE of Hikvision's mail service and of the Hik-Connect app (see
+        handlers/recovery.verification_code): the code that reaches the reserved mailbox, or that
+        the app shows after scanning, for the QR code the device exported last."""
+        from .handlers.recovery import verification_code
+        device = device_or_404(request)
+        rec = device.state.areas["recovery"]
+        if rec.request_code is None or rec.request_kind != "qr" or rec.request_email is None:
+            raise web.HTTPNotFound(text='{"error": "no QR code exported with a reserved address"}',
+                                   content_type="application/json")
+        return web.json_response({"code": verification_code(rec.request_code, rec.request_email),
+                                  "to": rec.request_email, "test_double": True})
+
     @routes.post("/time-scale")
     async def time_scale(request):
         data = await _json_body(request)

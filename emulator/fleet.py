@@ -33,8 +33,9 @@ DEFAULTS = {
     "flash_seconds": 200,
     "certificate": "conformant",
     # Self-service recovery methods the firmware offers (docs/developer/recovery-reference.md,
-    # §1): any of guid, questions, email. The recorded profiles offer none (their SecurityCap says
-    # so); a device models firmware that does (the DVR and the V5.7.17 camera of §1) with this key.
+    # §1): any of guid, questions, email, hik_connect. The recorded profiles offer none (their
+    # SecurityCap says so); a device models firmware that does (the DVR and the V5.7.17 camera of
+    # §1) with this key.
     "recovery": [],
 }
 TIMING_MODES = ("scaled", "realistic")
@@ -43,7 +44,7 @@ TIMING_MODES = ("scaled", "realistic")
 # minutes (§9.2: tools poll up to 30 min), the lock 30 minutes (the SecurityCap default). Each
 # device draws its own reboot and flash time from these ranges, stable for its serial.
 REALISTIC = {"reboot_seconds": (60, 120), "flash_seconds": (150, 420), "lock_seconds": (1800, 1800)}
-RECOVERY_METHODS = ("guid", "questions", "email")
+RECOVERY_METHODS = ("guid", "questions", "email", "hik_connect")
 DEVICE_KEYS = set(DEFAULTS) | {
     "name", "kind", "profile", "activated", "password", "intended_password", "address",
     "factory_address", "model", "serial", "mac", "firmware", "channels", "device_name",

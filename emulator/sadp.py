@@ -161,6 +161,13 @@ def device_fields(device) -> dict:
     )
     if spec.kind == "nvr":
         fields["SyncIPCPassword"] = True
+    if _salted(device) and spec.recovery:
+        # The reset-method flags of §2.2 follow the fleet's recovery key, as SecurityCap does.
+        fields.update(SupportGUID="guid" in spec.recovery,
+                      SupportSecurityQuestion="questions" in spec.recovery,
+                      SupportHCPlatform="hik_connect" in spec.recovery,
+                      HCPlatformEnable="hik_connect" in spec.recovery and st.areas["services"].ezviz,
+                      SupportMailBox="email" in spec.recovery, SupportPasswordResetType=True)
     return fields
 
 
@@ -436,25 +443,94 @@ class SadpResponder(asyncio.DatagramProtocol):
         state = self.device.state
         if not state.activated:
             return {"Result": "notActivated"}
+        dummy, blob = self._new_request("file")
+        state.add_log("sadpResetRequestExported")
+        return {"Result": "success", "Code": blob}
+
+    def _on_getpasswordresettype(self, probe) -> Optional[dict]:
+        """Which reset methods are enabled (SADP reference §3.2, §3.7). ⚠ "Enabled" is read as
+        offered by the firmware and set up on the device (questions set, a GUID file valid for
+        the current password, an address reserved, Hik-Connect on); the web UI's own reset-type
+        answer says configured / nonsupport (recovery reference §9). Only devices that advertise
+        SupportPasswordResetType answer; the others stay silent, as for any unknown Types."""
+        from .handlers.recovery import configured
+        if not (_salted(self.device) and self.device.spec.recovery):
+            return None
+        ready = configured(self.device)
+        return {"Result": "success", "PasswordResetTypeEnabled": any(ready.values()),
+                "SecurityQuestionEnabled": ready["questions"], "GuidFileDataEnabled": ready["guid"],
+                "SecurityEmailEnabled": ready["email"],
+                "HCVerificationCodeEnabled": ready["hik_connect"]}
+
+    def _new_request(self, kind: str) -> tuple:
+        """A new reset request (voids the earlier one, of either kind) and its blob."""
+        state = self.device.state
         rec = state.areas["recovery"]
         rec.request_code = secrets.token_hex(12).upper()
-        rec.request_at, rec.request_boot = time.time(), state.reboot_count
+        rec.request_at, rec.request_boot, rec.request_kind = time.time(), state.reboot_count, kind
+        rec.request_email = rec.email if kind == "qr" else None
         body = rec.request_code.encode("ascii")
         # 03 00 00 00, the code text, a 4-byte checksum (§3.7 a; ⚠ CRC-32 is the emulator's pick)
-        blob = b"\x03\x00\x00\x00" + body + struct.pack("<I", zlib.crc32(body))
-        state.add_log("sadpResetRequestExported")
-        return {"Result": "success", "Code": base64.b64encode(blob).decode("ascii")}
+        return rec, base64.b64encode(b"\x03\x00\x00\x00" + body + struct.pack("<I", zlib.crc32(body))).decode("ascii")
+
+    def _on_getqrcodes(self, probe) -> dict:
+        """The QR code for support or for the e-mail / Hik-Connect reset (SADP reference §3.7 b-e;
+        recovery reference §5, §7). ⚠ The QR's content is unknown (§9): the emulator puts the
+        getcode blob in it. Without a reserved address the answer is notSetMailBox (the DLL's
+        "NOT SET MAILBOX", §7)."""
+        from .handlers.recovery import _mask
+        state = self.device.state
+        if not state.activated:
+            return {"Result": "notActivated"}
+        rec = state.areas["recovery"]
+        if "email" not in self.device.spec.recovery or rec.email is None:
+            return {"Result": "notSetMailBox"}
+        rec, blob = self._new_request("qr")
+        state.add_log("sadpResetQrExported")
+        return {"Result": "success", "QRcodes": blob, "MailBox": _mask(rec.email),
+                "MailServiceBox": "pw_recovery@hikvision.com"}
+
+    def _request_void(self, rec, kinds) -> bool:
+        from .handlers.recovery import REQUEST_SECONDS
+        state = self.device.state
+        return (rec.request_code is None or rec.request_kind not in kinds or
+                rec.request_boot != state.reboot_count or
+                time.time() - rec.request_at > REQUEST_SECONDS * self.device.clock.scale)
+
+    def _on_mailreset(self, probe) -> dict:
+        """The e-mail (or Hik-Connect app) verification code with the new password (SADP reference
+        §3.7 e). ⚠ A code voided by a reboot, a new export, 48 h or a change of the reserved
+        address (recovery reference §5) answers exportFileOverDue, as a voided key does."""
+        from .handlers.recovery import verification_code
+        state = self.device.state
+        rec = state.areas["recovery"]
+        given = probe.get("code", ("",))[0]
+        if state.activated and "email" in self.device.spec.recovery:
+            if rec.email is None:
+                self.area.exchange = None
+                return {"Result": "notSetMailBox"}
+            if self._request_void(rec, ("qr",)) or rec.request_email != rec.email:
+                self.area.exchange = None
+                return {"Result": "exportFileOverDue"}
+
+        def check(rec, admin, random_string):
+            return bool(given) and secrets.compare_digest(
+                given, verification_code(rec.request_code, rec.request_email or ""))
+        reply = self._reset(probe, "email", check)
+        if reply.get("Result") == "success":
+            rec.request_code = None
+        return reply
 
     def _on_reset(self, probe) -> dict:
-        from .handlers.recovery import REQUEST_SECONDS, support_key
+        from .handlers.recovery import support_key
         given = probe.get("code", ("",))[0]
         state = self.device.state
 
         def check(rec, admin, random_string):
             return bool(given) and secrets.compare_digest(given, support_key(rec.request_code))
         rec = state.areas["recovery"]
-        if state.activated and (rec.request_code is None or rec.request_boot != state.reboot_count or
-                                time.time() - rec.request_at > REQUEST_SECONDS * self.device.clock.scale):
+        # A support key answers either request: the file or the QR code sent to support (§3.7 a-b).
+        if state.activated and self._request_void(rec, ("file", "qr")):
             self.area.exchange = None
             return {"Result": "exportFileOverDue"}
         reply = self._reset(probe, "vendor", check)

@@ -81,6 +81,11 @@ class ControlClient:
         """The key the emulator's support-desk TEST DOUBLE returns for the device's last request."""
         return self._call("POST", f"/devices/{name}/support-desk")["key"]
 
+    def verification_code(self, name: str) -> str:
+        """The code the emulator's mail-service / Hik-Connect-app TEST DOUBLE delivers for the
+        device's last QR export."""
+        return self._call("POST", f"/devices/{name}/verification-code")["code"]
+
     def time_scale(self, scale: float) -> dict:
         return self._call("POST", "/time-scale", {"scale": scale})
 

@@ -7,6 +7,12 @@ Where the facts stop (§9) the emulator picks one answer and says so here: the G
 answered to POST (the method the web UI uses is not visible), its file is the 128-character GUID
 (§3: 128 bytes, as SADP's ExportGUID string), and ``GET questionConfiguration`` never returns an
 answer.
+
+Which reset methods a device offers is answered two ways, both from the fleet key: over ISAPI by
+``GET /ISAPI/Security/extern/capabilities`` (§1; ⚠ which firmware first has it is unknown, §9: the
+emulator's legacy_camera, V5.4.5, answers notSupport, the other profiles answer it) and over SADP
+by ``getPasswordResetType`` (emulator/sadp.py). ⚠ ``minResetAdminPassWordNum`` is 0: no source
+gives a device's value.
 """
 from __future__ import annotations
 
@@ -79,6 +85,8 @@ class Recovery:
     request_code: Optional[str] = None
     request_at: float = 0.0
     request_boot: int = -1
+    request_kind: Optional[str] = None  # "file" (getcode) or "qr" (GetQRcodes)
+    request_email: Optional[str] = None  # reserved address when the QR was exported
     reset_failures: int = 0  # SADP GUIDReset / AnswerReset (emulator/sadp.py)
     reset_locked_until: float = 0.0
     writes: int = 0  # accepted preparation writes (idempotence tests count them)
@@ -94,6 +102,7 @@ class Recovery:
                 "guid_exported": self.guid is not None, "guid_exported_at": self.guid_exported_at,
                 "export_failures": self.export_failures, "reset_failures": self.reset_failures,
                 "reset_locked": self.reset_locked_until > time.time(), "writes": self.writes,
+                "request_kind": self.request_kind,
                 "security_mode_writes": self.security_mode_writes}
 
 
@@ -102,6 +111,20 @@ def support_key(request_code: str) -> str:
     `5b449116` has that shape, §7) the emulator accepts for the request it exported. Hikvision's
     real algorithm is secret (§9); this one is made up and only this emulator knows it."""
     return hashlib.sha256(("camfleet-emulator-support-desk:" + request_code).encode()).hexdigest()[:8]
+
+
+def verification_code(request_code: str, address: str) -> str:
+    """TEST DOUBLE of Hikvision's mail service and of the Hik-Connect app's "Reset Device
+    Password": the 8-character code (§5: shown as "xxxxxxxx") that reaches the reserved mailbox,
+    or that the app shows, for a QR code the device exported. The real derivation is done on
+    Hikvision's side and is secret (§9); this one is made up and only this emulator knows it."""
+    digest = hashlib.sha256(("camfleet-emulator-mail-desk:%s:%s" % (request_code, address)).encode()).digest()
+    return base64.b32encode(digest).decode("ascii")[:8]
+
+
+def request_view(rec: "Recovery") -> dict:
+    """For the control API's test doubles: what the last export was, never a code."""
+    return {"kind": rec.request_kind, "at": rec.request_at}
 
 
 REQUEST_SECONDS = 48 * 3600  # the returned key/file is valid 48 h (§8), voided by a reboot
@@ -113,6 +136,26 @@ register_area("recovery", lambda spec: Recovery(), kept_on_basic_reset=True)
 
 def _area(ctx) -> Recovery:
     return ctx.state.areas["recovery"]
+
+
+def extern_cap_served(device) -> bool:
+    """⚠ The first firmware with /ISAPI/Security/extern/capabilities is unknown (§9); the
+    emulator's V5.4.5 profile predates the reset-method dialog of the web UI that reads it."""
+    return device.spec.profile.name != "legacy_camera"
+
+
+def hik_connect_on(device) -> bool:
+    return bool(device.state.areas["services"].ezviz)
+
+
+def configured(device) -> dict:
+    """Per method: offered by the firmware (the fleet key) and set up on the device now."""
+    rec, methods = device.state.areas["recovery"], device.spec.recovery
+    admin = device.state.user_by_id(1)
+    return {"questions": "questions" in methods and len(rec.answers) == QUESTIONS,
+            "guid": "guid" in methods and admin is not None and rec.guid_valid(admin.password or ""),
+            "email": "email" in methods and rec.email is not None,
+            "hik_connect": "hik_connect" in methods and hik_connect_on(device)}
 
 
 def _need(ctx, method: str) -> None:
@@ -147,6 +190,20 @@ def _check_admin_password(ctx, given: Optional[str]) -> None:
     if not secrets.compare_digest(given, _admin(ctx).password or ""):
         ctx.state.add_log("loginPasswordError", user=ctx.user.name, client=ctx.request.remote)
         raise IsapiError("loginPasswordError")
+
+
+# -- which reset methods the firmware has (§1) ---------------------------------------------------
+@route("GET", "/ISAPI/Security/extern/capabilities")
+async def get_extern_cap(ctx):
+    if not extern_cap_served(ctx.device):
+        raise IsapiError("notSupport", detail="no extern security capabilities on this firmware")
+    methods = ctx.device.spec.recovery
+    flag = lambda name: "true" if name in methods else "false"  # noqa: E731
+    return ctx.reply("externSecurityCap", {
+        "@version": "2.0", "@xmlns": ctx.profile.namespace,
+        "isSupportWithGUIDFileData": flag("guid"), "isSupportWithSecurityQuestion": flag("questions"),
+        "isSupportWithSecurityEmail": flag("email"), "isSupportWithHCApp": flag("hik_connect"),
+        "minResetAdminPassWordNum": 0})
 
 
 # -- security questions (§4) -------------------------------------------------------------------

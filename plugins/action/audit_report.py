@@ -23,7 +23,9 @@ def findings(report):
     """What the audit found, without what moves between runs of an unchanged fleet (when it ran,
     measured values such as clock drift)."""
     return [(d['name'], d['unreachable'], sorted((c['id'], c['status']) for c in d['controls']),
-             sorted(c['cve'] for c in d['cves']), sorted((d.get('log') or {}).get('flags') or []))
+             sorted(c['cve'] for c in d['cves']),
+             sorted(((d.get('recovery') or {}).get('methods') or {}).items()),
+             sorted((d.get('log') or {}).get('flags') or []))
             for d in report['devices']]
 
 

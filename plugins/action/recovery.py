@@ -114,7 +114,11 @@ class ActionModule(StoreActionBase):
                     '%s: the GUID file was exported with a password the credential store does not '
                     'hold as the current admin password; whether it stays valid cannot be tracked'
                     % device)
+        admin = store.record(device, 'admin').current_entry or {}
         outcome['store'] = {'backend': store.name,
                             ANSWERS_KIND: store.secret_info(device, ANSWERS_KIND),
-                            GUID_KIND: store.secret_info(device, GUID_KIND)}
+                            GUID_KIND: store.secret_info(device, GUID_KIND),
+                            # what the audit compares the GUID file's export with
+                            'admin_password': {'version': store.password_version(device, 'admin'),
+                                               'set_at': admin.get('set_at')}}
         return outcome

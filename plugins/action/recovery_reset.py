@@ -8,7 +8,8 @@ discipline (as activate):
   2. a reset lock window the store recorded is honoured locally: nothing is sent until it ends
      (docs/developer/recovery-reference.md, §8);
   3. the secret: the GUID file if the store holds one exported under the current stored password
-     (it dies with that password, §3), else the configured security answers;
+     (it dies with that password, §3), else the configured security answers; or what came from
+     outside (the vendor flow): support's key, or the e-mail / Hik-Connect verification code;
   4. a new generated password is written to the store as pending, the reset sent once, the login
      proof made; proved → promoted, refused → discarded, anything else → stays pending.
 """
@@ -40,7 +41,7 @@ class ActionModule(StoreActionBase):
         store = self._store(args, task_vars)
         record = store.record(device, ACCOUNT)
         base = self._device_args(args)
-        for key in ('guid', 'answers', 'proof_only', 'password', 'support_key'):
+        for key in ('guid', 'answers', 'proof_only', 'password', 'support_key', 'verification_code'):
             base.pop(key, None)
 
         def state(name, **extra):
@@ -75,6 +76,10 @@ class ActionModule(StoreActionBase):
         if method == 'key' and not args.get('support_key'):
             raise IsapiError('method=key needs support_key: the key Hikvision support returned for '
                              'the exported request', device=device)
+        if method == 'email_code' and not (args.get('verification_code') or '').strip():
+            raise IsapiError('method=email_code needs verification_code: the code the reserved '
+                             'mailbox received (or the Hik-Connect app showed) for the exported QR '
+                             'code', device=device)
         guid = store.secret(device, 'guid_file')
         version = store.password_version(device, ACCOUNT)
         guid_ok = bool(guid) and version is not None and guid.get('password_version') == version
@@ -82,8 +87,8 @@ class ActionModule(StoreActionBase):
         answers_ok = bool(answers) and answers.get('state') == 'configured'
         if method == 'auto':
             method = 'guid' if guid_ok else ('answers' if answers_ok else None)
-        if method == 'key':
-            pass  # the vendor flow: the key comes from support, not from the store
+        if method in ('key', 'email_code'):
+            pass  # the vendor flow: the key or code comes from outside, not from the store
         elif method is None or (method == 'guid' and not guid_ok) or (method == 'answers' and not answers_ok):
             raise IsapiError(
                 'the %s credential store holds no usable recovery secret for this device (GUID '
@@ -94,7 +99,8 @@ class ActionModule(StoreActionBase):
                     'yes' if answers_ok else 'no'), device=device)
         secret = {'guid': {'guid': guid['value'] if guid else None},
                   'answers': {'answers': answers['value'] if answers else None},
-                  'key': {'support_key': args.get('support_key')}}[method]
+                  'key': {'support_key': args.get('support_key')},
+                  'email_code': {'verification_code': args.get('verification_code')}}[method]
 
         candidate = generate(ACCOUNT, resolve_policy(args.get('password_policy')), avoid=record.known())
         if self._task.check_mode:

@@ -8,7 +8,9 @@ ready. The secrets (answers, GUID file) come from and go to the credential store
 plugin; this part only talks to the device.
 
 Order matters: capability discovery first (§1), so a method the firmware lacks is reported as
-unsupported and never probed or written.
+unsupported and never probed or written. SecurityCap says what can be set up; where the firmware
+has ``/ISAPI/Security/extern/capabilities`` (read "before choosing a reset method", §1) it says
+which methods a reset can then use, so a method set up but not usable for a reset is not ready.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,9 +22,15 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiError, IsapiInputError, IsapiStatusError,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.optional import optional_get
 from ansible_collections.camfleet.hikvision.plugins.module_utils.securemode import SecurityMode
 
 SECURITY_CAP = '/ISAPI/Security/capabilities'
+EXTERN_CAP = '/ISAPI/Security/extern/capabilities'
+# extern capability flag per method (§1)
+EXTERN_FLAGS = (('security_questions', 'isSupportWithSecurityQuestion'),
+                ('recovery_email', 'isSupportWithSecurityEmail'),
+                ('guid_file', 'isSupportWithGUIDFileData'), ('hik_connect', 'isSupportWithHCApp'))
 QUESTIONS = '/ISAPI/Security/questionConfiguration'
 EMAIL = '/ISAPI/Security/email/parameter'
 GUID = '/ISAPI/Security/GUIDFileData'
@@ -64,6 +72,18 @@ class Capabilities(object):
 def discover(client):
     root = client.get(SECURITY_CAP, params={'username': client.username})
     return Capabilities(root)
+
+
+def extern_capabilities(client):
+    """The reset side per method and minResetAdminPassWordNum (§1), or None where the firmware
+    lacks the resource (which firmware first has it is unknown, §9): a read, never an error."""
+    root = optional_get(client, EXTERN_CAP, None, '')
+    if root is None:
+        return None
+    out = dict((name, xmldoc.as_bool(xmldoc.text(root, flag), None)) for name, flag in EXTERN_FLAGS)
+    minimum = xmldoc.text(root, 'minResetAdminPassWordNum')
+    out['min_reset_methods'] = int(minimum) if (minimum or '').isdigit() else None
+    return out
 
 
 def _secure(client, caps, password):
@@ -211,6 +231,15 @@ def run_recovery(task):
         if not task.check_mode:
             result['guid_file'] = export_guid(client, caps, password)
         g['ready'] = True
+
+    extern = extern_capabilities(client)
+    result['reset_capabilities'] = extern
+    if extern is not None:
+        for name in METHODS:
+            methods[name]['reset_supported'] = extern[name]
+            if extern[name] is False:
+                # set up, but the firmware's reset side does not take it (§1)
+                methods[name]['ready'] = False
     result['changed'] = any(m['changed'] for m in methods.values())
     result['msg'] = 'recovery methods ready: %s; not offered by the firmware: %s' % (
         ', '.join(n for n in METHODS if methods[n]['ready']) or 'none',

@@ -94,11 +94,21 @@ FIELDS = (
     ('Encoder', 'encoder', 'str'), ('Support', 'support', 'str'),
     ('RetryTimes', 'retry_times', 'int'), ('RetryModifyTime', 'retry_modify_time', 'int'),
     ('SurplusLockTime', 'surplus_lock_time', 'int'), ('Code', 'code', 'str'),
+    # getPasswordResetType and GetQRcodes answers (§3.2)
+    ('PasswordResetTypeEnabled', 'password_reset_type_enabled', 'bool'),
+    ('SecurityQuestionEnabled', 'security_question_enabled', 'bool'),
+    ('GuidFileDataEnabled', 'guid_file_data_enabled', 'bool'),
+    ('SecurityEmailEnabled', 'security_email_enabled', 'bool'),
+    ('HCVerificationCodeEnabled', 'hc_verification_code_enabled', 'bool'),
+    ('QRcodes', 'qr_codes', 'str'), ('MailBox', 'mailbox', 'str'),
+    ('MailServiceBox', 'mail_service_box', 'str'),
 )
 _BY_LOWER = dict((element.lower(), (key, kind)) for element, key, kind in FIELDS)
 # Exchange material and echo fields are not device facts.
 _NOT_DEVICE = ('uuid', 'types', 'result', 'code', 'retry_times', 'retry_modify_time',
-               'surplus_lock_time')
+               'surplus_lock_time', 'password_reset_type_enabled', 'security_question_enabled',
+               'guid_file_data_enabled', 'security_email_enabled', 'hc_verification_code_enabled',
+               'qr_codes', 'mailbox', 'mail_service_box')
 _MAC = re.compile(r'^[0-9a-f]{2}([-:.]?[0-9a-f]{2}){5}$')
 
 

@@ -15,7 +15,9 @@ description:
     firmware allows, and reports per method whether it is ready.
   - "Capability discovery first: C(/ISAPI/Security/capabilities) says which of the three methods
     the firmware offers. A method it does not offer is reported with C(supported=false) and never
-    probed or written; the task does not fail for it."
+    probed or written; the task does not fail for it. Where the firmware has
+    C(/ISAPI/Security/extern/capabilities) (the reset side), a method it says a reset cannot use
+    is reported C(reset_supported=false) and not C(ready)."
   - "B(Security questions): three answers are generated and written to the credential store
     (state C(pending)) B(before) they are sent to the device, then marked C(configured) once the
     device shows all three questions set. An interrupted run re-sends the same pending answers.
@@ -130,12 +132,26 @@ recovery:
       description: (guid_file) The stored GUID file was exported under an older admin password and
         no longer works.
       type: bool
+    reset_supported:
+      description: What C(/ISAPI/Security/extern/capabilities) says about using the method for a
+        reset (C(isSupportWith...)); a method it refuses is never C(ready). Absent where the
+        firmware lacks that resource.
+      type: bool
   sample:
     security_questions: {supported: true, ready: true, changed: true, configured_on_device: 3}
     recovery_email: {supported: true, ready: true, changed: false, address_shown: "o****@example.com"}
     guid_file: {supported: false, ready: false, changed: false}
+reset_capabilities:
+  description:
+    - C(/ISAPI/Security/extern/capabilities) per method (C(security_questions), C(recovery_email),
+      C(guid_file), C(hik_connect)) and C(min_reset_methods) (C(minResetAdminPassWordNum), how many
+      reset methods the web UI makes the admin set up); null where the firmware lacks the resource.
+  returned: success
+  type: dict
 store:
-  description: What the store holds for the recovery secrets of the device (no value).
+  description:
+    - What the store holds for the recovery secrets of the device (no value), and for
+      C(admin_password) its C(version) and C(set_at) (when it last changed).
   returned: success
   type: dict
 msg:

@@ -47,14 +47,25 @@ options:
     description:
       - V(auto) picks the GUID file when a valid one is stored, else the answers. Set by hand to force one.
       - V(key) applies O(support_key), the vendor flow's key from Hikvision support.
+      - "V(email_code) applies O(verification_code) over SADP C(MailReset): the code that reached
+        the device's reserved mailbox after its QR code was sent to Hikvision, or that the
+        Hik-Connect app showed after scanning that QR code (M(camfleet.hikvision.recovery_request)
+        with O(camfleet.hikvision.recovery_request#module:request=qr))."
     type: str
-    choices: [auto, guid, answers, key]
+    choices: [auto, guid, answers, key, email_code]
     default: auto
   support_key:
     description:
       - The key Hikvision support returned for a reset request exported with
         M(camfleet.hikvision.recovery_request) (O(method=key); C(playbooks/recover_password.yml)).
         Only valid while the device holds that request (48 h, no reboot, no new export).
+    type: str
+  verification_code:
+    description:
+      - The e-mail or Hik-Connect verification code for O(method=email_code) (8 characters in the
+        vendor's documentation). Only valid while the device holds the QR code it was made for,
+        that is for 48 h, with no reboot, no new export and no change of the reserved e-mail address.
+      - A wrong code counts against the same reset budget as a wrong GUID file or answer set.
     type: str
   guid:
     description: Set by the action plugin from the store; not meant to be set by hand.
@@ -107,7 +118,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 method:
-  description: The secret used (C(guid) or C(answers)).
+  description: The secret used (C(guid), C(answers), C(key) or C(email_code)).
   returned: when a reset was sent or would be
   type: str
 proven:
@@ -137,8 +148,9 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.store_options i
 SPEC = ModuleSpec(dict(
     SEARCH_ARGSPEC,
     mac=dict(type='str', required=True),
-    method=dict(type='str', choices=['auto', 'guid', 'answers', 'key'], default='auto'),
+    method=dict(type='str', choices=['auto', 'guid', 'answers', 'key', 'email_code'], default='auto'),
     support_key=dict(type='str', no_log=True),
+    verification_code=dict(type='str', no_log=True),
     password_policy=POLICY_ARGSPEC,
     store=STORE_ARGSPEC,
     guid=dict(type='str', no_log=True),

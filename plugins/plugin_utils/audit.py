@@ -206,6 +206,75 @@ def next_since(entries, since):
     return (max(times) + datetime.timedelta(seconds=1)).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+# -- recovery readiness ---------------------------------------------------------------------------
+RECOVERY_METHODS = ('security_questions', 'recovery_email', 'guid_file')
+READINESS = ('ready', 'stale', 'not_ready', 'not_supported', 'unknown')
+
+
+def _guid_staleness(store):
+    """(stale, why) of the stored GUID file from the store alone: it dies with the admin password
+    it was exported under (docs/developer/recovery-reference.md, §3), so it is stale when the
+    store's current admin password is another version, or was set after the export."""
+    guid = store.get('guid_file') or {}
+    admin = store.get('admin_password') or {}
+    if not guid:
+        return False, None
+    exported, changed = guid.get('set_at'), admin.get('set_at')
+    if guid.get('password_version') is None or guid.get('password_version') != admin.get('version'):
+        return True, 'exported under admin password version %s, the current one is %s' % (
+            guid.get('password_version') or 'unknown', admin.get('version') or 'unknown')
+    # Same-format UTC stamps (YYYY-MM-DDTHH:MM:SSZ) compare as strings.
+    if exported and changed and str(exported) < str(changed):
+        return True, 'exported at %s, the admin password changed at %s' % (exported, changed)
+    return False, None
+
+
+def recovery_readiness(record):
+    """Per device which self-service recovery methods are ready, from the read-only check-mode run
+    of camfleet.hikvision.recovery (device side) and what the credential store holds:
+
+    * security questions: the device shows all three set and the store holds them as configured;
+    * recovery e-mail: the device shows a reserved address;
+    * GUID file: in the store and not stale (see _guid_staleness);
+
+    each only where the firmware offers it and its reset side (extern capabilities) does not
+    refuse it. Never a pass without evidence: a device not read is ``unknown``."""
+    rec = record.get('recovery')
+    if record.get('unreachable') or not isinstance(rec, dict) or rec.get('error') or not rec.get('methods'):
+        error = rec.get('error') if isinstance(rec, dict) else None
+        return {'methods': dict((m, 'unknown') for m in RECOVERY_METHODS), 'ready': [],
+                'guid_stale': None, 'guid_exported_at': None, 'password_changed_at': None,
+                'flags': [], 'error': error or ('device not reachable' if record.get('unreachable') else 'not read')}
+    methods, store = rec['methods'], rec.get('store') or {}
+    guid_info = store.get('guid_file') or {}
+    stale, why = _guid_staleness(store)
+    answers = store.get('security_answers') or {}
+    states = {}
+    for name in RECOVERY_METHODS:
+        m = methods.get(name) or {}
+        usable = m.get('reset_supported') is not False
+        if name == 'guid_file':
+            ready = bool(guid_info) and not stale
+        elif name == 'security_questions':
+            ready = (m.get('configured_on_device') or 0) >= 3 and answers.get('state') == 'configured'
+        else:
+            ready = bool(m.get('address_shown'))
+        if not m.get('supported') or not usable:
+            states[name] = 'stale' if name == 'guid_file' and stale else 'not_supported'
+        elif ready:
+            states[name] = 'ready'
+        else:
+            states[name] = 'stale' if name == 'guid_file' and stale else 'not_ready'
+    flags = []
+    if stale:
+        flags.append('the stored GUID file is stale (%s): it no longer resets the password; run '
+                     'camfleet.hikvision.recovery to export a new one' % why)
+    return {'methods': states, 'ready': [m for m in RECOVERY_METHODS if states[m] == 'ready'],
+            'guid_stale': stale, 'guid_exported_at': guid_info.get('set_at'),
+            'password_changed_at': (store.get('admin_password') or {}).get('set_at'),
+            'flags': flags, 'error': None}
+
+
 # -- the whole audit ------------------------------------------------------------------------------
 def audit_device(record, catalog, baselines, cves, review=None):
     controls = []
@@ -239,7 +308,7 @@ def audit_device(record, catalog, baselines, cves, review=None):
             'address': record.get('address'), 'model': device.get('model'),
             'firmware': device.get('firmware'), 'unreachable': bool(record.get('unreachable')),
             'error': record.get('error'), 'controls': controls, 'counts': counts, 'cves': exposure,
-            'log': log}
+            'log': log, 'recovery': recovery_readiness(record)}
 
 
 def audit_fleet(records, catalog, baselines, cves, now=None, review=None):
@@ -252,6 +321,9 @@ def audit_fleet(records, catalog, baselines, cves, now=None, review=None):
         for status in STATUSES:
             site[status] += device['counts'][status]
     when = (now or datetime.datetime.now(datetime.timezone.utc)).replace(microsecond=0)
+    readiness = {'devices_with_a_ready_method': sum(1 for d in devices if d['recovery']['ready']),
+                 'stale_guid_files': sum(1 for d in devices if d['recovery']['guid_stale']),
+                 'unknown': sum(1 for d in devices if d['recovery']['error'])}
     return {'generated': when.isoformat(), 'totals': totals, 'sites': sites, 'devices': devices,
-            'device_count': len(devices),
+            'device_count': len(devices), 'recovery': readiness,
             'failing_devices': sum(1 for d in devices if d['counts']['fail'] or d['unreachable'])}

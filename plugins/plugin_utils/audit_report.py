@@ -13,7 +13,11 @@ import html
 import json
 import xml.etree.ElementTree as ET
 
-from ansible_collections.camfleet.hikvision.plugins.plugin_utils.audit import STATUSES
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.audit import RECOVERY_METHODS, STATUSES
+
+# The readiness cells' look: reuses the status classes (ready as pass, stale as fail).
+READINESS_CLASS = {'ready': 'pass', 'stale': 'fail', 'not_ready': 'unknown', 'not_supported': 'not_supported',
+                   'unknown': 'unknown'}
 
 
 def to_json(report):
@@ -90,11 +94,30 @@ def _e(value):
     return html.escape('' if value is None else str(value))
 
 
+def _readiness_cells(readiness):
+    states = readiness.get('methods') or {}
+    cells = []
+    for method in RECOVERY_METHODS:
+        state = states.get(method, 'unknown')
+        title = ''
+        if method == 'guid_file' and readiness.get('guid_exported_at'):
+            title = ' title="exported %s; admin password changed %s"' % (
+                _e(readiness['guid_exported_at']), _e(readiness.get('password_changed_at') or 'unknown'))
+        cells.append('<td class="%s" data-method="%s"%s>%s</td>' % (
+            READINESS_CLASS[state], method, title, state.replace('_', ' ')))
+    return ''.join(cells)
+
+
 def to_html(report):
     out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
            '<title>camfleet.hikvision audit</title><style>%s</style></head><body>' % STYLE,
            '<h1>Fleet audit</h1><p>Generated %s: %d devices, %d failing or unreachable.</p>' % (
                _e(report['generated']), report['device_count'], report['failing_devices'])]
+    readiness = report.get('recovery') or {}
+    out.append('<p id="recovery-summary">Recovery: %d devices with a ready self-service method, '
+               '%d stale GUID files, %d not read.</p>' % (
+                   readiness.get('devices_with_a_ready_method', 0), readiness.get('stale_guid_files', 0),
+                   readiness.get('unknown', 0)))
     totals = report['totals']
     out.append('<table class="summary" id="summary"><tr>%s</tr></table>' % ''.join(
         '<td class="%s">%s: <b>%d</b></td>' % (s, s.replace('_', ' '), totals[s]) for s in STATUSES))
@@ -107,7 +130,8 @@ def to_html(report):
     out.append('<p><label>Filter: <input id="filter" type="search" placeholder="name, site, model, CVE..."></label></p>')
     headers = (('Device', 'text'), ('Site', 'text'), ('Model', 'text'), ('Firmware', 'text'),
                ('Pass', 'number'), ('Fail', 'number'), ('Not supported', 'number'),
-               ('Unknown', 'number'), ('CVEs', 'number'), ('Log flags', 'number'))
+               ('Unknown', 'number'), ('CVEs', 'number'), ('Log flags', 'number'),
+               ('Questions', 'text'), ('E-mail', 'text'), ('GUID file', 'text'))
     out.append('<table id="devices"><thead><tr>%s</tr></thead><tbody>' % ''.join(
         '<th data-type="%s">%s</th>' % (kind, name) for name, kind in headers))
     for device in report['devices']:
@@ -115,17 +139,19 @@ def to_html(report):
         flags = (device.get('log') or {}).get('flags') or []
         out.append('<tr class="device" data-name="%s"><td>%s%s</td><td>%s</td><td>%s</td><td>%s</td>'
                    '<td class="pass">%d</td><td class="fail" data-sort="%d">%d</td><td class="not_supported">%d</td>'
-                   '<td class="unknown">%d</td><td data-sort="%d">%s</td><td data-sort="%d">%d</td></tr>' % (
+                   '<td class="unknown">%d</td><td data-sort="%d">%s</td><td data-sort="%d">%d</td>%s</tr>' % (
                        _e(device['name']), _e(device['name']),
                        ' <span class="fail">(unreachable)</span>' if device['unreachable'] else '',
                        _e(device['site']), _e(device['model']), _e(device['firmware']),
                        c['pass'], c['fail'], c['fail'], c['not_supported'], c['unknown'],
                        len(device['cves']), _e(', '.join(x['cve'] for x in device['cves'])),
-                       len(flags), len(flags)))
+                       len(flags), len(flags), _readiness_cells(device.get('recovery') or {})))
         failing = [x for x in device['controls'] if x['status'] == 'fail']
         details = ''.join('<li class="fail">%s: %s <i>fix:</i> %s</li>' % (
             _e(x['id']), _e(x['title']), _e(x['fix'])) for x in failing)
         details += ''.join('<li class="unknown">log: %s</li>' % _e(f) for f in flags)
+        details += ''.join('<li class="fail">recovery: %s</li>' % _e(f)
+                           for f in (device.get('recovery') or {}).get('flags') or [])
         if device.get('error'):
             details += '<li class="unknown">%s</li>' % _e(device['error'])
         out.append('<tr class="details" id="details-%s"><td colspan="%d"><ul>%s</ul></td></tr>' % (

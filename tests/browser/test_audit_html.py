@@ -67,6 +67,7 @@ def test_rows_sorting_filter_and_screenshot(browser, report_page):
     assert names(browser) == ['cam-a', 'cam-b', 'cam-c', 'cam-d']
     assert len(browser.find_elements('css selector', '#sites tr')) == 2  # a bar per site
     headers = browser.find_elements('css selector', '#devices thead th')
+    assert [h.text for h in headers][-3:] == ['Questions', 'E-mail', 'GUID file']  # recovery readiness
     fail_header = [h for h in headers if h.text == 'Fail'][0]
     fail_header.click()
     first = names(browser)

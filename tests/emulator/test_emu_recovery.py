@@ -22,7 +22,7 @@ FLEET = {
     "defaults": {"lock_attempts": 3},
     "sites": [{"name": "rec", "devices": [
         {"name": "full", "profile": "current_camera", "password": PW["full"],
-         "recovery": ["guid", "questions", "email"]},
+         "recovery": ["guid", "questions", "email", "hik_connect"]},
         {"name": "none", "profile": "current_camera", "password": PW["none"]},
         {"name": "old", "profile": "legacy_camera", "password": PW["old"], "recovery": ["questions"]},
     ]}],
@@ -230,3 +230,88 @@ def test_vendor_request_and_the_support_desk_test_double(fleet):
             recovery_reset.send_reset(sock, link, mac, "key", old_key, "New-Pass-00001", 3.0, 2)
         assert recovery_reset.send_reset(sock, link, mac, "key", key, "New-Pass-00001", 3.0, 2) == "success"
     assert fleet.control.check_password("none", "admin", "New-Pass-00001")
+
+
+def _sadp(fleet, name, types):
+    """One MAC-addressed SADP command, its ProbeMatch fields (None when the device stays silent)."""
+    from ansible_collections.camfleet.hikvision.plugins.module_utils import sadp
+    uid = sadp.new_uuid()
+    mac = sadp.normalize_mac(fleet.devices[name]["mac"])
+    with sadp.SadpSocket(["lo"]) as sock:
+        return sadp.transact(sock, sock.link_named("lo"), types, uid, sadp.build_probe(types, uid, mac=mac), 1.0)
+
+
+def _set_email(c, password, address):
+    body = {"SecurityEmail": {"SecurityInformation": [{"emailAddress": address}], "password": password}}
+    assert c.put("/ISAPI/Security/email/parameter?format=json", json.dumps(body).encode()).status_code == 200
+
+
+def test_extern_capabilities_per_profile_and_recovery_key(fleet):
+    cap = xml(client(fleet, "full").get("/ISAPI/Security/extern/capabilities"))
+    assert cap.tag.endswith("externSecurityCap")
+    assert [cap.findtext("{*}" + f) for f in ("isSupportWithGUIDFileData", "isSupportWithSecurityQuestion",
+                                             "isSupportWithSecurityEmail", "isSupportWithHCApp",
+                                             "minResetAdminPassWordNum")] == ["true", "true", "true", "true", "0"]
+    cap = xml(client(fleet, "none").get("/ISAPI/Security/extern/capabilities"))
+    assert cap.findtext("{*}isSupportWithSecurityEmail") == "false" and cap.findtext("{*}isSupportWithHCApp") == "false"
+    old = client(fleet, "old").get("/ISAPI/Security/extern/capabilities")
+    assert old.status_code == 403 and sub_status(old) == "notSupport"
+
+
+def test_get_password_reset_type_says_what_is_set_up(fleet):
+    c = client(fleet, "full")
+    before = _sadp(fleet, "full", "getPasswordResetType")
+    assert (before["security_question_enabled"], before["guid_file_data_enabled"], before["security_email_enabled"],
+            before["hc_verification_code_enabled"]) == (False, False, False, True)  # Hik-Connect is on as shipped
+    c.put("/ISAPI/Security/questionConfiguration", questions_body(["a1", "a2", "a3"], PW["full"]))
+    _set_email(c, PW["full"], "ops@example.com")
+    _export(c, PW["full"])
+    after = _sadp(fleet, "full", "getPasswordResetType")
+    assert (after["security_question_enabled"], after["guid_file_data_enabled"],
+            after["security_email_enabled"]) == (True, True, True)
+    # the ProbeMatch flags follow the recovery key; devices without it stay silent, as for any unknown Types
+    from ansible_collections.camfleet.hikvision.plugins.module_utils import sadp
+    with sadp.SadpSocket(["lo"]) as sock:
+        found = dict((d["mac"], d) for d in sadp.discover(None, timeout=1.0, sock=sock))
+    full = found[sadp.normalize_mac(fleet.devices["full"]["mac"])]
+    assert (full["support_guid"], full["support_mailbox"], full["support_password_reset_type"]) == (True, True, True)
+    assert "support_password_reset_type" not in found[sadp.normalize_mac(fleet.devices["none"]["mac"])]
+    assert _sadp(fleet, "none", "getPasswordResetType") is None
+    assert _sadp(fleet, "old", "getPasswordResetType") is None
+
+
+def test_qr_export_and_the_email_code_reset_within_the_budget(fleet):
+    c = client(fleet, "full")
+    assert _sadp(fleet, "full", "GetQRcodes")["result"] == "notSetMailBox"  # no reserved address yet
+    _set_email(c, PW["full"], "ops@example.com")
+    qr = _sadp(fleet, "full", "GetQRcodes")
+    assert qr["result"] == "success" and qr["mailbox"] == "o****@example.com"
+    assert qr["mail_service_box"] == "pw_recovery@hikvision.com"
+    assert base64.b64decode(qr["qr_codes"])[:4] == b"\x03\x00\x00\x00"
+    assert area(fleet, "full")["request_kind"] == "qr"
+    code = fleet.control.verification_code("full")  # the mail service's TEST DOUBLE
+    assert len(code) == 8 and code not in json.dumps(fleet.control.state("full"))
+    with pytest.raises(Exception, match=r"refused the verification code \(codeError\); 6 attempt"):
+        _sadp_reset(fleet, "full", "email_code", "WRONG000", "New-Pass-00001")
+    assert fleet.control.check_password("full", "admin", PW["full"])
+    assert _sadp_reset(fleet, "full", "email_code", code, "New-Pass-00001") == "success"
+    assert fleet.control.check_password("full", "admin", "New-Pass-00001")
+    assert area(fleet, "full")["reset_failures"] == 0
+    with pytest.raises(Exception, match="no longer holds the QR code"):  # used up
+        _sadp_reset(fleet, "full", "email_code", code, "New-Pass-00002")
+    # a change of the reserved address voids the code of a QR exported before it
+    _sadp(fleet, "full", "GetQRcodes")
+    code = fleet.control.verification_code("full")
+    _set_email(Client(fleet, "full", password="New-Pass-00001"), "New-Pass-00001", "other@example.com")
+    with pytest.raises(Exception, match="no longer holds the QR code"):
+        _sadp_reset(fleet, "full", "email_code", code, "New-Pass-00002")
+    # a support key answers the QR request as it answers the file
+    _sadp(fleet, "full", "GetQRcodes")
+    assert _sadp_reset(fleet, "full", "key", fleet.control.support_desk("full"), "New-Pass-00003") == "success"
+    assert fleet.control.check_password("full", "admin", "New-Pass-00003")
+
+
+def test_email_code_on_firmware_without_the_method_fails(fleet):
+    assert _sadp(fleet, "none", "GetQRcodes")["result"] == "notSetMailBox"
+    with pytest.raises(Exception, match="Result failed"):
+        _sadp_reset(fleet, "none", "email_code", "ABCDEFGH", "New-Pass-00001")

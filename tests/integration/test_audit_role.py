@@ -43,6 +43,10 @@ def test_audit_drifted_vs_hardened_and_read_only(fleet, new_device, tmp_path):
     for device in (drifted, hardened):  # read-only: the log search is the one POST, a query
         sent = [k for k in device.counters()['requests'] if not k.startswith('GET ')]
         assert sent == ['POST /ISAPI/ContentMgmt/logSearch'], sent
+    # no credential store configured: recovery readiness is unknown, said why, nothing sent for it
+    readiness = [d['recovery'] for d in report['devices'] if d['name'] == drifted.name][0]
+    assert set(readiness['methods'].values()) == {'unknown'} and readiness['guid_stale'] is None
+    assert 'the file credential store needs a directory' in readiness['error']
     bad, good = controls(report, drifted.name), controls(report, hardened.name)
     assert bad['ssh_off'] == 'fail' and bad['upnp_off'] == 'fail'
     assert bad['no_undeclared_accounts'] == 'fail' and bad['no_undeclared_onvif_accounts'] == 'fail'

@@ -120,8 +120,16 @@ def test_first_run_prepares_what_each_firmware_offers(rfleet, store, tmp_path):
     assert len(guid['value']) == 128
     assert guid['password_version'] == store.password_version('full-cam', 'admin')
 
+    # the reset side, where the firmware has extern/capabilities (the V5.4.5 profile has not)
+    assert full['reset_capabilities'] == {'security_questions': True, 'recovery_email': True,
+                                          'guid_file': True, 'hik_connect': False, 'min_reset_methods': 0}
+    assert res['old-cam']['result']['reset_capabilities'] is None
+    assert 'reset_supported' not in res['old-cam']['result']['recovery']['security_questions']
+    assert full['store']['admin_password'] == {'version': store.password_version('full-cam', 'admin'),
+                                               'set_at': store.history('full-cam', 'admin')[0]['set_at']}
+
     qe = res['qe-cam']['result']['recovery']
-    assert qe['guid_file'] == {'supported': False, 'ready': False, 'changed': False}
+    assert qe['guid_file'] == {'supported': False, 'ready': False, 'changed': False, 'reset_supported': False}
     assert qe['security_questions']['ready'] and qe['recovery_email']['ready']
     assert store.secret('qe-cam', 'guid_file') is None
 
@@ -163,17 +171,26 @@ def test_check_mode_writes_neither_device_nor_store(rfleet, store, tmp_path):
         assert store.secret(name, 'guid_file') is None
 
 
+def _client(rfleet, name, password):
+    info = rfleet.devices[name]
+    return client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
+                                   username='admin', password=password, validate_certs=True,
+                                   ca_path=rfleet.ca_path, timeout=10), name=name)
+
+
+def _set_on_device(rfleet, name, old, new):
+    """The admin password changed on the device over ISAPI (the store not told)."""
+    client = _client(rfleet, name, old)
+    client.put('/ISAPI/Security/users/1', xmldoc.element(
+        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
+    client.close()
+
+
 def _change_admin_password(rfleet, store, name):
     """A rotation as the store records it: pending first, changed on the device, promoted."""
     old, new = store.current(name, 'admin'), strong_password()
     store.set_pending(name, 'admin', new)
-    info = rfleet.devices[name]
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=old, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name=name)
-    doc = xmldoc.element('User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old})
-    client.put('/ISAPI/Security/users/1', doc)
-    client.close()
+    _set_on_device(rfleet, name, old, new)
     store.promote(name, 'admin', expect=new)
 
 
@@ -247,14 +264,7 @@ def reset(rfleet, store, tmp_path, name, check=False, **extra):
 
 def _lose_password(rfleet, store, name):
     """Someone changed the admin password by hand: the store's current one no longer works."""
-    old, new = store.current(name, 'admin'), strong_password()
-    info = rfleet.devices[name]
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=old, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name=name)
-    client.put('/ISAPI/Security/users/1', xmldoc.element(
-        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
-    client.close()
+    _set_on_device(rfleet, name, store.current(name, 'admin'), strong_password())
 
 
 def test_reset_with_the_guid_file_then_with_the_answers(rfleet, store, tmp_path):
@@ -352,11 +362,11 @@ def test_over_plain_http_no_clear_secret_is_sent(rfleet, store, tmp_path):
     assert store.secret('full-cam', 'security_answers')['state'] == 'pending'  # re-sent next run
 
 
-def _vendor(rfleet, store, tmp_path, phase, support):
+def _vendor(rfleet, store, tmp_path, phase, support, limit='plain-cam', **extra):
     rc, results, out = run_playbook(
-        rfleet, 'playbooks/recover_password.yml', tmp_path, limit='plain-cam', env={'ANSIBLE_VERBOSITY': '4'},
+        rfleet, 'playbooks/recover_password.yml', tmp_path, limit=limit, env={'ANSIBLE_VERBOSITY': '4'},
         extra_vars=dict(recovery_phase=phase, support_dir=str(support), sadp_interfaces=['lo'],
-                        camfleet_credential_store=store.settings))
+                        camfleet_credential_store=store.settings, **extra))
     return rc, results, out
 
 
@@ -370,8 +380,9 @@ def test_vendor_flow_export_then_apply_the_support_desk_test_double_key(rfleet, 
     requests = [p.name for p in site.iterdir() if p.name.startswith(safe) and p.name.endswith('.xml')]
     assert len(requests) == 1
     csv = (site / 'devices.csv').read_text().splitlines()
-    assert csv[0] == 'serial,model,mac,firmware,site,location'
+    assert csv[0] == 'serial,model,mac,firmware,site,location,request,offered_methods'
     assert csv[1].startswith('%s,%s,' % (serial, rfleet.devices['plain-cam']['model'])) and ',lab,' in csv[1]
+    assert csv[1].endswith(',file,support_request')  # no self-service method on this firmware
     assert 'photos/<serial>.jpg' in (site / 'README.txt').read_text()
     log = (support / 'changelog.csv').read_text().splitlines()
     assert len(log) == 1 and ',plain-cam,%s,export,%s' % (serial, requests[0]) in log[0]
@@ -404,10 +415,7 @@ def test_vendor_flow_a_wrong_key_or_a_reboot_changes_nothing(rfleet, store, tmp_
     # a reboot voids the request: even the right key is refused then
     key = rfleet.control.support_desk('plain-cam')
     (support / 'lab' / ('%s.key' % safe)).write_text(key)
-    info = rfleet.devices['plain-cam']
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=before, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name='plain-cam')
+    client = _client(rfleet, 'plain-cam', before)
     client.put('/ISAPI/System/reboot', idempotent=False)
     client.close()
     import time
@@ -423,13 +431,7 @@ def test_vendor_flow_a_wrong_key_or_a_reboot_changes_nothing(rfleet, store, tmp_
 def test_an_interrupted_reset_is_reconciled_with_one_login_and_no_new_reset(rfleet, store, tmp_path):
     # The device took the new password but the answer was lost: the store still holds it pending.
     old, new = store.current('qe-cam', 'admin'), strong_password()
-    info = rfleet.devices['qe-cam']
-    client = client_from_params(dict(host=info['address'], port=info['https_port'], scheme='https',
-                                     username='admin', password=old, validate_certs=True,
-                                     ca_path=rfleet.ca_path, timeout=10), name='qe-cam')
-    client.put('/ISAPI/Security/users/1', xmldoc.element(
-        'User', {'id': 1, 'userName': 'admin', 'password': new, 'loginPassword': old}))
-    client.close()
+    _set_on_device(rfleet, 'qe-cam', old, new)
     store.set_pending('qe-cam', 'admin', new)
     rc, result, out = reset(rfleet, store, tmp_path, 'qe-cam')
     assert rc == 0, out[-3000:]
@@ -634,3 +636,96 @@ def test_after_the_reset_button_the_restore_playbook_prepares_recovery_again(rfl
     now = store.secret('full-cam', 'guid_file')
     assert now['value'] != guid['value'] and now['password_version'] == store.password_version('full-cam', 'admin')
     assert rfleet.control.check_password('full-cam', 'admin', store.current('full-cam', 'admin'))
+def test_vendor_flow_qr_code_then_the_email_verification_code(rfleet, store, tmp_path):
+    play(rfleet, store, tmp_path, targets='qe-cam', email='cctv-recovery@example.com')
+    support = tmp_path / 'support'
+    serial = rfleet.devices['qe-cam']['serial']
+    safe = re.sub(r'[^A-Za-z0-9_.-]', '_', serial)
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'export', support, limit='qe-cam', recovery_request='qr')
+    assert rc == 0, out[-3000:]
+    site = support / 'lab'
+    qr = [p for p in site.iterdir() if p.name.startswith(safe + '-qr-') and p.name.endswith('.txt')]
+    assert len(qr) == 1 and qr[0].read_text().strip()
+    assert not [p for p in site.iterdir() if p.name.endswith('.xml')]
+    row = (site / 'devices.csv').read_text().splitlines()[1]
+    assert row.endswith(',qr,recovery_email;security_questions;support_request'), row
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['request_kind'] == 'qr'
+    # a wrong code: refused, counted on the reset budget, the pending password discarded
+    before = store.current('qe-cam', 'admin')
+    (site / ('%s.code' % safe)).write_text('WRONG000\n')
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support, limit='qe-cam')
+    assert rc != 0 and 'refused the verification code (codeError); 6 attempt(s) left' in out
+    assert store.current('qe-cam', 'admin') == before and store.record('qe-cam', 'admin').pending is None
+    assert rfleet.control.state('qe-cam')['areas']['recovery']['reset_failures'] == 1
+    # the code the mail service's TEST DOUBLE delivered to the reserved mailbox
+    code = rfleet.control.verification_code('qe-cam')
+    (site / ('%s.code' % safe)).write_text(code + '\n')
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'apply', support, limit='qe-cam')
+    assert rc == 0, out[-3000:]
+    new = store.current('qe-cam', 'admin')
+    assert new != before and rfleet.control.check_password('qe-cam', 'admin', new)
+    assert 'verification code found' in out and code not in out and new not in out
+    log = (support / 'changelog.csv').read_text().splitlines()
+    assert ',qe-cam,%s,export-qr,%s' % (serial, qr[0].name) in log[0]
+    assert log[-1].endswith(',apply-code,%s.code,done' % safe)
+    assert_no_failed_login(rfleet)
+
+
+def test_vendor_flow_reports_a_request_the_device_cannot_take(rfleet, store, tmp_path):
+    support = tmp_path / 'support'
+    # old-cam: PasswordResetAbility false; plain-cam: no reserved e-mail for a QR code
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'export', support, limit='old-cam')
+    assert rc == 0, out[-3000:]
+    result = [r for r in results if r['host'] == 'old-cam' and
+              r['task'].startswith('Read the offered reset methods')][0]['result']
+    assert result['exported'] is False and result['changed'] is False
+    assert 'PasswordResetAbility false' in result['msg']
+    rc, results, out = _vendor(rfleet, store, tmp_path, 'export', support, limit='plain-cam', recovery_request='qr')
+    assert rc == 0, out[-3000:]
+    assert 'no qr request exported: the device has no reserved e-mail address (notSetMailBox)' in out
+    rows = sorted((support / 'lab' / 'devices.csv').read_text().splitlines()[1:])
+    assert len(rows) == 1 and rows[0].endswith(',none,support_request'), rows
+    assert not [p for p in (support / 'lab').iterdir() if p.suffix in ('.xml', '.txt') and 'README' not in p.name]
+    log = (support / 'changelog.csv').read_text().splitlines()
+    assert [line.split(',')[4] for line in log] == ['export-none', 'export-none']
+    assert rfleet.control.state('plain-cam')['areas']['recovery']['request_kind'] is None
+
+
+def test_audit_reports_recovery_readiness_and_a_stale_guid_file_read_only(rfleet, store, tmp_path):
+    rc, res, out = play(rfleet, store, tmp_path, email='cctv-recovery@example.com')
+    assert rc == 0, out[-3000:]
+    _change_admin_password(rfleet, store, 'full-cam')  # the GUID file stays in the store, stale
+    before = dict((n, rfleet.control.state(n)['areas']['recovery']) for n, d, d2 in DEVICES)
+    for name, dummy, dummy2 in DEVICES:
+        rfleet.control.reset_counters(name)
+    dest = tmp_path / 'report'
+    rc, results, out = run_playbook(rfleet, 'playbooks/audit.yml', tmp_path, extra_vars=dict(
+        audit_dest=str(dest), camfleet_credential_store=store.settings,
+        audit_password="{{ lookup('camfleet.hikvision.credential', inventory_hostname) }}"))
+    assert rc == 0, out[-3000:]
+    report = json.loads((dest / 'audit.json').read_text())
+    got = dict((d['name'], d['recovery']) for d in report['devices'])
+    assert got['full-cam']['methods'] == {'security_questions': 'ready', 'recovery_email': 'ready',
+                                          'guid_file': 'stale'}
+    assert got['full-cam']['guid_stale'] is True
+    assert got['full-cam']['guid_exported_at'] == store.secret_info('full-cam', 'guid_file')['set_at']
+    assert got['full-cam']['password_changed_at'] == store.history('full-cam', 'admin')[0]['set_at']
+    assert got['full-cam']['flags'] == [
+        'the stored GUID file is stale (exported under admin password version v1, the current one is v2): '
+        'it no longer resets the password; run camfleet.hikvision.recovery to export a new one']
+    assert got['qe-cam']['methods'] == {'security_questions': 'ready', 'recovery_email': 'ready',
+                                        'guid_file': 'not_supported'}
+    assert got['plain-cam']['methods'] == dict.fromkeys(('security_questions', 'recovery_email', 'guid_file'),
+                                                        'not_supported')
+    assert got['old-cam']['ready'] == ['security_questions']
+    assert report['recovery'] == {'devices_with_a_ready_method': 3, 'stale_guid_files': 1, 'unknown': 0}
+    html = (dest / 'audit.html').read_text()
+    assert 'data-method="guid_file" title="exported ' in html and '>stale</td>' in html
+    # read-only: the device saw GETs and the log search only, nothing was set up or exported,
+    # no login failed, and no recovery secret is in the output
+    for name, dummy, dummy2 in DEVICES:
+        sent = [k for k in rfleet.control.counters(name)['requests'] if not k.startswith('GET ')]
+        assert sent == ['POST /ISAPI/ContentMgmt/logSearch'], (name, sent)
+        assert rfleet.control.state(name)['areas']['recovery'] == before[name]
+    assert_no_failed_login(rfleet)
+    assert_no_secret(store, out, results)

@@ -82,3 +82,78 @@ def test_log_review_counts_by_source_and_flags_the_unexpected():
                                'reboot remoteReboot at t3 by admin from 10.0.0.2']
     assert audit.next_since([{'time': '2026-01-01T10:00:00Z'}], 'x') == '2026-01-01T10:00:01Z'
     assert audit.next_since([], 'x') == 'x'
+
+
+# -- recovery readiness --------------------------------------------------------------------------
+def recovery_record(guid=None, admin=None, answers_state='configured', marked=3, shown='o****@example.com',
+                    supported=(True, True, True), reset_supported=None):
+    methods = {'security_questions': {'supported': supported[0], 'configured_on_device': marked},
+               'recovery_email': {'supported': supported[1], 'address_shown': shown},
+               'guid_file': {'supported': supported[2]}}
+    if reset_supported is not None:
+        for name, value in reset_supported.items():
+            methods[name]['reset_supported'] = value
+    store = {'security_answers': {'state': answers_state} if answers_state else None, 'guid_file': guid,
+             'admin_password': admin or {'version': 'v2', 'set_at': '2026-01-02T00:00:00Z'}}
+    return {'name': 'cam', 'recovery': {'methods': methods, 'store': store}}
+
+
+FRESH = {'set_at': '2026-01-03T00:00:00Z', 'password_version': 'v2'}
+
+
+def test_readiness_all_ready_with_a_fresh_guid_file():
+    r = audit.recovery_readiness(recovery_record(guid=FRESH))
+    assert r['methods'] == {'security_questions': 'ready', 'recovery_email': 'ready', 'guid_file': 'ready'}
+    assert r['ready'] == ['security_questions', 'recovery_email', 'guid_file']
+    assert r['guid_stale'] is False and r['flags'] == [] and r['guid_exported_at'] == '2026-01-03T00:00:00Z'
+    assert r['password_changed_at'] == '2026-01-02T00:00:00Z'
+
+
+@pytest.mark.parametrize('guid, admin, why', [
+    # the admin password was changed (another version) after the export
+    ({'set_at': '2026-01-01T00:00:00Z', 'password_version': 'v1'}, None,
+     'exported under admin password version v1, the current one is v2'),
+    # same version label, but the password's change is later than the export
+    ({'set_at': '2026-01-01T00:00:00Z', 'password_version': 'v2'}, None,
+     'exported at 2026-01-01T00:00:00Z, the admin password changed at 2026-01-02T00:00:00Z'),
+    # exported with a password the store did not hold as current: no version to tie it to
+    ({'set_at': '2026-01-03T00:00:00Z', 'password_version': None}, None,
+     'exported under admin password version unknown, the current one is v2'),
+])
+def test_a_guid_file_older_than_the_password_is_stale_and_flagged(guid, admin, why):
+    r = audit.recovery_readiness(recovery_record(guid=guid, admin=admin))
+    assert r['methods']['guid_file'] == 'stale' and r['guid_stale'] is True
+    assert r['flags'] == ['the stored GUID file is stale (%s): it no longer resets the password; run '
+                          'camfleet.hikvision.recovery to export a new one' % why]
+    assert 'guid_file' not in r['ready']
+
+
+def test_readiness_not_ready_not_supported_and_unknown():
+    r = audit.recovery_readiness(recovery_record(answers_state='pending', shown=None))
+    assert r['methods'] == {'security_questions': 'not_ready', 'recovery_email': 'not_ready', 'guid_file': 'not_ready'}
+    assert audit.recovery_readiness(recovery_record(marked=2))['methods']['security_questions'] == 'not_ready'
+    r = audit.recovery_readiness(recovery_record(supported=(False, False, False), guid=FRESH))
+    assert set(r['methods'].values()) == {'not_supported'} and r['ready'] == []
+    # set up, but the reset side (extern capabilities) refuses the method
+    r = audit.recovery_readiness(recovery_record(guid=FRESH, reset_supported={'recovery_email': False}))
+    assert r['methods']['recovery_email'] == 'not_supported'
+    for record in ({'name': 'x', 'unreachable': True}, {'name': 'x'},
+                   {'name': 'x', 'recovery': {'error': 'the file credential store needs a directory'}}):
+        r = audit.recovery_readiness(record)
+        assert set(r['methods'].values()) == {'unknown'} and r['guid_stale'] is None and r['error']
+    assert audit.recovery_readiness({'name': 'x', 'recovery': {'error': 'no store'}})['error'] == 'no store'
+
+
+def test_readiness_in_the_fleet_report_and_its_html_columns():
+    from ansible_collections.camfleet.hikvision.plugins.plugin_utils import audit_report
+    stale = recovery_record(guid={'set_at': '2026-01-01T00:00:00Z', 'password_version': 'v1'})
+    records = [dict(stale, name='cam-a'), dict(recovery_record(guid=FRESH), name='cam-b'), {'name': 'cam-c'}]
+    report = audit.audit_fleet(records, [], {}, [])
+    assert report['recovery'] == {'devices_with_a_ready_method': 2, 'stale_guid_files': 1, 'unknown': 1}
+    page = audit_report.to_html(report)
+    assert page.count('data-method="guid_file"') == 3
+    assert '<td class="fail" data-method="guid_file" title="exported 2026-01-01T00:00:00Z; admin password ' \
+           'changed 2026-01-02T00:00:00Z">stale</td>' in page
+    assert '<li class="fail">recovery: the stored GUID file is stale' in page
+    assert 'Recovery: 2 devices with a ready self-service method, 1 stale GUID files, 1 not read.' in page
+    assert '"guid_stale": true' in audit_report.to_json(report)
