@@ -13,7 +13,7 @@ from aiohttp import web
 
 from . import handlers  # noqa: F401  (registers routes)
 from . import sadp  # noqa: F401  (registers the "sadp" area)
-from . import router, xmlgen
+from . import chaos, router, xmlgen
 from .device import Device
 from .errors import IsapiError
 from .fleet import Fleet
@@ -143,11 +143,24 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         if request.transport is not None:
             request.transport.abort()
         return web.Response(status=403)
+    hit = chaos.draw(device, method)  # the random fault mode's pick for this request, if any
     latency = device.spec.latency_ms + faults.latency_ms  # the device's own + an injected fault
     if latency:
         await asyncio.sleep(latency / 1000.0)
-    if faults.busy_next > 0:
-        faults.busy_next -= 1
+    if hit in chaos.BEFORE_HANDLER:
+        chaos.injected(device, hit)
+        if hit == "timeout":
+            await asyncio.sleep(faults.random.timeout_ms / 1000.0)
+        if hit == "refuse":
+            # Not awaited here: stopping the listeners waits for this very handler.
+            asyncio.ensure_future(device.refuse_for(faults.random.refuse_seconds))
+        if hit in ("timeout", "refuse"):
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=503)  # never sent: the connection is gone
+    if hit == "busy" or faults.busy_next > 0:
+        if hit != "busy":
+            faults.busy_next -= 1
         device.counters.busy += 1
         return status_response(device, path, "deviceBusy", http=503)
     found, params = router.match(method, path, device.spec.kind)
@@ -199,6 +212,9 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         if faults.reboot_after == 0:
             # An unexpected reboot (power blip, watchdog): after this answer, not on request.
             ctx.after_response.append(lambda: device.reboot("faultReboot"))
+    elif hit == "reboot" and device.rebooting_until is None:
+        chaos.injected(device, hit)
+        ctx.after_response.append(lambda: device.reboot("faultReboot"))
     try:
         response = await _partial_put(device, ctx) if method == "PUT" else None
         if response is None:
@@ -206,9 +222,12 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
     except IsapiError as err:
         response = error_response(device, path, err)
 
-    if method != "GET" and faults.drop_response_next > 0:
+    if method != "GET" and (faults.drop_response_next > 0 or hit == "drop"):
         # The write has been applied; the client never learns the outcome.
-        faults.drop_response_next -= 1
+        if hit == "drop":
+            chaos.injected(device, hit)
+        else:
+            faults.drop_response_next -= 1
         device.counters.dropped += 1
         if request.transport is not None:
             request.transport.abort()
