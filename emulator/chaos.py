@@ -8,10 +8,10 @@ What each kind does to the request it hits:
   timeout  the request is held timeout_ms (past the client's read timeout), then its connection
            is closed unanswered; nothing applied
   drop     a write (non-GET) is applied, then its connection is closed unanswered
-  reboot   the request is answered, then the device reboots (a real reboot: its reboot time,
-           staged network settings applied, log event faultReboot)
-drop is only drawn for writes. A drop or reboot drawn for a request that never reaches a handler
-(a 401, an unknown path) does not happen and is not counted: faults_injected counts what did.
+  reboot   the request is answered (whatever the answer, a 401 too), then the device reboots
+           (a real reboot: its reboot time, staged network settings applied, log event faultReboot)
+drop is only drawn for writes. A drop drawn for a write that never reaches a handler (a 401, an
+unknown path) does not happen and is not counted: faults_injected counts what did.
 """
 from __future__ import annotations
 

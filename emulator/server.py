@@ -132,7 +132,8 @@ async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]
     return status_response(device, ctx.path, "badXmlContent")
 
 
-async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
+async def _dispatch(device: Device, request: web.BaseRequest, hit: Optional[str]) -> web.StreamResponse:
+    """hit: the fault the random mode drew for this request (chaos.draw), or None."""
     method, path = request.method, request.path
     device.request_log.append({"time": time.time(), "client": request.remote, "method": method,
                                "target": request.path_qs, "headers": dict(request.headers)})
@@ -143,7 +144,6 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         if request.transport is not None:
             request.transport.abort()
         return web.Response(status=403)
-    hit = chaos.draw(device, method)  # the random fault mode's pick for this request, if any
     latency = device.spec.latency_ms + faults.latency_ms  # the device's own + an injected fault
     if latency:
         await asyncio.sleep(latency / 1000.0)
@@ -212,9 +212,6 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
         if faults.reboot_after == 0:
             # An unexpected reboot (power blip, watchdog): after this answer, not on request.
             ctx.after_response.append(lambda: device.reboot("faultReboot"))
-    elif hit == "reboot" and device.rebooting_until is None:
-        chaos.injected(device, hit)
-        ctx.after_response.append(lambda: device.reboot("faultReboot"))
     try:
         response = await _partial_put(device, ctx) if method == "PUT" else None
         if response is None:
@@ -245,12 +242,20 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 
 def make_handler(device: Device):
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        hit = chaos.draw(device, request.method)  # the random fault mode's pick, if any
         try:
-            response = await _dispatch(device, request)
+            response = await _dispatch(device, request, hit)
         except Exception:
             log.exception("%s: %s %s failed", device.spec.name, request.method, request.path)
             response = status_response(device, request.path, "deviceError")
         _connection_headers(device, request, response)
+        if hit == "reboot" and device.rebooting_until is None:
+            # Whatever the answer was (a 401 too), it goes out first; then the device reboots.
+            chaos.injected(device, hit)
+            if not response.prepared and request.transport is not None and not request.transport.is_closing():
+                await response.prepare(request)
+                await response.write_eof()
+            asyncio.ensure_future(device.reboot("faultReboot"))
         return response
     return handle
 

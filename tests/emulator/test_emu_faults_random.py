@@ -137,3 +137,14 @@ def test_rate_zero_or_clear_switches_it_off(fleet, cam):
 def test_bad_random_spec_is_refused(fleet, bad, words):
     r = requests.post(fleet.fleet_doc["control_url"] + "/devices/cam/faults", json={"random": bad}, timeout=5)
     assert r.status_code == 400 and words in r.json()["error"]
+
+
+def test_reboot_follows_a_401_too(fleet, cam):
+    """A reboot hits whatever request drew it: an unauthenticated one is answered 401 first."""
+    before = fleet.control.state("cam")["reboot_count"]
+    fleet.control.faults("cam", random={"rate": 1.0, "kinds": ["reboot"], "seed": 2})
+    r = requests.get(cam.base + "/ISAPI/System/deviceInfo", verify=cam.verify, timeout=5)
+    assert r.status_code == 401
+    wait_until(lambda: fleet.control.state("cam")["reboot_count"] == before + 1)
+    assert fleet.control.counters("cam")["faults_injected"] == {"reboot": 1}
+    wait_until(lambda: fleet.control.state("cam")["status"] == "online", timeout=10)
