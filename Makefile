@@ -120,9 +120,10 @@ BENCH_ARGS ?=
 bench: setup
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
-# harden.yml three times over 500 emulated devices with realistic timing and random faults on
-# 10% of them, then once without (scripts/soak.py; a skeleton: rotation is not in it yet).
-# Never part of make test. e.g. make soak SOAK_ARGS='--devices 100 --seed 1'
+# rotate_credentials.yml + harden.yml three times over 500 emulated devices with realistic timing
+# and 10% of all requests hit by random faults, then once without; the passwords checked against
+# the credential store, failed logins per device, bench/soak-results.json (scripts/soak.py).
+# Never part of make test. e.g. make soak SOAK_ARGS='--devices 100 --seed 1 --fault-rate 0.2'
 SOAK_ARGS ?=
 soak: setup
 	$(BIN)/python scripts/soak.py $(SOAK_ARGS)

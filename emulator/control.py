@@ -1,12 +1,14 @@
 """Control API for tests and demos: JSON over HTTP on 127.0.0.1 only."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import time
 
 from aiohttp import web
 
+from . import chaos
 from .state import to_json
 
 
@@ -27,7 +29,8 @@ def device_view(device) -> dict:
         locks[ip] = {"failures": entry.failures,
                      "locked": entry.locked_until is not None and entry.locked_until > now,
                      "unlock_in": max(0.0, (entry.locked_until or now) - now)}
-    faults = to_json(device.faults)
+    faults = to_json(dataclasses.replace(device.faults, random=None))
+    faults["random"] = chaos.public(device.faults.random)
     faults["refuse_seconds_left"] = max(0.0, (device.faults.refuse_until or now) - now)
     faults["lock_seconds_left"] = max(0.0, (device.faults.locked_until or now) - now)
     return {
@@ -161,10 +164,14 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
         device = device_or_404(request)
         data = await _json_body(request)
         unknown = set(data) - {"latency_ms", "refuse_seconds", "busy_next", "drop_response_next",
-                               "reboot_after", "lock_seconds", "deny"}
+                               "reboot_after", "lock_seconds", "deny", "random"}
         if unknown:
             raise web.HTTPBadRequest(text=json.dumps({"error": f"unknown faults {sorted(unknown)}"}),
                                      content_type="application/json")
+        try:
+            random = chaos.parse(data.get("random"), device.spec.name)
+        except (TypeError, ValueError) as exc:
+            raise json_error(f"random: {exc}") from None
         try:
             if "latency_ms" in data:
                 device.faults.latency_ms = max(0, int(data["latency_ms"]))
@@ -181,6 +188,8 @@ def make_app(runtime, fleet_doc_provider) -> web.Application:
                 await device.refuse_for(float(data["refuse_seconds"]))
             if "deny" in data:
                 device.faults.deny = _deny_spec(data["deny"])
+            if "random" in data:
+                device.faults.random = random
         except (TypeError, ValueError):
             raise web.HTTPBadRequest(text='{"error": "fault values must be numbers (deny: '
                                           '{path: {http: 400-599, sub: known code or null}})"}',

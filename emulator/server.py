@@ -13,7 +13,7 @@ from aiohttp import web
 
 from . import handlers  # noqa: F401  (registers routes)
 from . import sadp  # noqa: F401  (registers the "sadp" area)
-from . import router, xmlgen
+from . import chaos, router, xmlgen
 from .device import Device
 from .errors import IsapiError
 from .fleet import Fleet
@@ -136,7 +136,8 @@ async def _partial_put(device: Device, ctx: Ctx) -> Optional[web.StreamResponse]
     return status_response(device, ctx.path, "badXmlContent")
 
 
-async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamResponse:
+async def _dispatch(device: Device, request: web.BaseRequest, hit: Optional[str]) -> web.StreamResponse:
+    """hit: the fault the random mode drew for this request (chaos.draw), or None."""
     method, path = request.method, request.path
     device.request_log.append({"time": time.time(), "client": request.remote, "method": method,
                                "target": request.path_qs, "headers": dict(request.headers)})
@@ -150,8 +151,20 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
     latency = device.spec.latency_ms + faults.latency_ms  # the device's own + an injected fault
     if latency:
         await asyncio.sleep(latency / 1000.0)
-    if faults.busy_next > 0:
-        faults.busy_next -= 1
+    if hit in chaos.BEFORE_HANDLER:
+        chaos.injected(device, hit)
+        if hit == "timeout":
+            await asyncio.sleep(faults.random.timeout_ms / 1000.0)
+        if hit == "refuse":
+            # Not awaited here: stopping the listeners waits for this very handler.
+            asyncio.ensure_future(device.refuse_for(faults.random.refuse_seconds))
+        if hit in ("timeout", "refuse"):
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=503)  # never sent: the connection is gone
+    if hit == "busy" or faults.busy_next > 0:
+        if hit != "busy":
+            faults.busy_next -= 1
         device.counters.busy += 1
         return status_response(device, path, "deviceBusy", http=503)
     found, params = router.match(method, path, device.spec.kind)
@@ -210,9 +223,12 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
     except IsapiError as err:
         response = error_response(device, path, err)
 
-    if _is_write(method, route) and faults.drop_response_next > 0:
+    if _is_write(method, route) and (faults.drop_response_next > 0 or hit == "drop"):
         # The write has been applied; the client never learns the outcome.
-        faults.drop_response_next -= 1
+        if hit == "drop":
+            chaos.injected(device, hit)
+        else:
+            faults.drop_response_next -= 1
         device.counters.dropped += 1
         if request.transport is not None:
             request.transport.abort()
@@ -230,12 +246,20 @@ async def _dispatch(device: Device, request: web.BaseRequest) -> web.StreamRespo
 
 def make_handler(device: Device):
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        hit = chaos.draw(device, request.method)  # the random fault mode's pick, if any
         try:
-            response = await _dispatch(device, request)
+            response = await _dispatch(device, request, hit)
         except Exception:
             log.exception("%s: %s %s failed", device.spec.name, request.method, request.path)
             response = status_response(device, request.path, "deviceError")
         _connection_headers(device, request, response)
+        if hit == "reboot" and device.rebooting_until is None:
+            # Whatever the answer was (a 401 too), it goes out first; then the device reboots.
+            chaos.injected(device, hit)
+            if not response.prepared and request.transport is not None and not request.transport.is_closing():
+                await response.prepare(request)
+                await response.write_eof()
+            asyncio.ensure_future(device.reboot("faultReboot"))
         return response
     return handle
 

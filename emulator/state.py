@@ -106,6 +106,9 @@ class Counters:
     unauthorized: int = 0
     busy: int = 0
     dropped: int = 0
+    # random fault mode (Faults.random): requests it saw, and the faults it injected by kind
+    random_requests: int = 0
+    faults_injected: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -121,6 +124,23 @@ class Faults:
     reboot_after: int = 0
     # every client is locked out until then, as after another client's failed logins
     locked_until: Optional[float] = None
+    # per-request random faults (emulator/chaos.py), None when off
+    random: Optional["RandomFaults"] = None
+
+
+RANDOM_KINDS = ("drop", "timeout", "busy", "refuse", "reboot")
+
+
+@dataclass
+class RandomFaults:
+    """Each request is hit with probability `rate` by one fault drawn from `kinds` (README,
+    "How faults work"). The generator is seeded per device, so a seeded fleet repeats itself."""
+    rate: float
+    kinds: tuple = RANDOM_KINDS
+    seed: Optional[int] = None
+    timeout_ms: int = 31000    # past the collection's default 30 s read timeout
+    refuse_seconds: float = 5.0
+    rng: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass

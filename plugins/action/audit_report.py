@@ -47,10 +47,28 @@ def _same_findings(path, report):
         b[:-1] == a[:-1] and (not a[-1] or a[-1] == b[-1]) for b, a in zip(before, after, strict=True))
 
 
+def read_reports(paths):
+    """The audit.json files to merge; one that is missing or not an audit report fails the task
+    (a merged report silently short of a slice would look complete)."""
+    reports = []
+    for path in paths:
+        try:
+            with open(os.path.expanduser(path)) as f:
+                report = json.load(f)
+            if not isinstance(report, dict) or not isinstance(report.get('devices'), list):
+                raise ValueError('no devices list')
+        except (OSError, ValueError) as exc:
+            raise AnsibleActionFail('merge: %s is not an audit report (audit.json) of this role: %s'
+                                    % (path, exc))
+        reports.append(report)
+    return reports
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('records', 'catalog', 'firmware_baseline', 'cves', 'dest',
-                             'expected_log_events', 'expected_log_sources', 'failed_login_threshold'))
+                             'expected_log_events', 'expected_log_sources', 'failed_login_threshold',
+                             'merge'))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
@@ -59,7 +77,8 @@ class ActionModule(ActionBase):
         if not audit.HAS_JMESPATH:
             raise AnsibleActionFail('the audit needs the Python library jmespath on the controller: '
                                     'pip install jmespath (it is in requirements.txt)')
-        for key in ('records', 'catalog', 'dest'):
+        required = ('dest',) if args.get('merge') else ('records', 'catalog', 'dest')
+        for key in required:
             if args.get(key) is None:
                 raise AnsibleActionFail('%s is required' % key)
         # Plain JSON types: JMESPath checks types by name, and templated values arrive as Ansible's
@@ -69,9 +88,9 @@ class ActionModule(ActionBase):
             review = dict(expected_events=args.get('expected_log_events') or (),
                           expected_sources=args.get('expected_log_sources') or (),
                           failed_login_threshold=int(args.get('failed_login_threshold') or 0))
-            report = audit.audit_fleet(args['records'], args['catalog'],
+            report = audit.audit_fleet(args.get('records') or [], args.get('catalog') or [],
                                        args.get('firmware_baseline') or {}, args.get('cves') or [],
-                                       review=review)
+                                       review=review, merged=read_reports(args.get('merge') or []))
         except ValueError as exc:
             raise AnsibleActionFail(str(exc))
         dest = os.path.abspath(os.path.expanduser(args['dest']))

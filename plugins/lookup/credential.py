@@ -16,6 +16,11 @@ description:
     entries by that name.
   - A password that is only pending (a change or activation interrupted before it was proved) is
     never returned; the error says how to reconcile it.
+  - While a change of the account's password is not settled (the store holds a pending password
+    beside the current one, as during a rotation or after an interrupted one), the lookup fails
+    instead of returning the current password, since the device may already have the new one and
+    a login with the old one would cost a failed login towards the device's lockout. Running the
+    rotation again (P(camfleet.hikvision.rotate_password#module)) settles it.
   - The secret is never logged; pass it only to options that are C(no_log), such as the
     modules' O(camfleet.hikvision.activate#module:password).
 author:
@@ -109,6 +114,20 @@ class LookupModule(LookupBase):
             settings = resolve_settings(given)
             vault = getattr(self._loader, '_vault', None)
             store = open_store(settings, vault_secrets=vault.secrets if vault is not None else None)
-            return [store.current(str(term), user) for term in terms]
+            return [self._settled(store, str(term), user) for term in terms]
         except IsapiError as exc:
             raise AnsibleLookupError('camfleet.hikvision.credential: %s' % exc)
+
+    @staticmethod
+    def _settled(store, device, user):
+        record = store.record(device, user)
+        if record.current is not None and record.pending is not None:
+            entry = record.pending_entry
+            raise IsapiError(
+                'a change of the password of account %r is not settled (pending since %s, run %s): '
+                'the device may have the old or the new one, and a login with the wrong one counts '
+                'towards its lockout, so no password is handed out. Run the rotation for this '
+                'device again (playbooks/rotate_credentials.yml --limit %s): it settles the change '
+                'with at most one login each and nothing else is sent' % (
+                    user, entry.get('set_at'), entry.get('run_id'), device), device=device)
+        return store.current(device, user)

@@ -554,9 +554,10 @@ class IsapiClient(object):
         response, body, prepared = self._send(method, path, params, data, headers, auth,
                                               timeout, max_bytes, sink)
         if response.status_code != 401 or not auth:
-            if auth and sent_credential:
+            reply = Reply(response, body)
+            if auth and sent_credential and not self._before_auth(reply):
                 self._proven = True
-            return Reply(response, body)
+            return reply
 
         challenges = parse_challenges(self._header_values(response, 'WWW-Authenticate'))
         if not sent_credential:
@@ -581,8 +582,16 @@ class IsapiClient(object):
                                               timeout, max_bytes, sink)
         if response.status_code == 401:
             self._reject(body, path)
-        self._proven = True
-        return Reply(response, body)
+        reply = Reply(response, body)
+        if not self._before_auth(reply):
+            self._proven = True
+        return reply
+
+    def _before_auth(self, reply):
+        """A busy answer (503, deviceBusy) comes before the device checks the credential, so it
+        proves nothing: taken as proof, the 401 a wrong password then gets would look like an
+        expired nonce and the password would be sent a second time (a second failed login)."""
+        return reply.status == 503 or (reply.status >= 400 and self._busy(reply))
 
     def _learn_challenge(self, timeout):
         path = '/ISAPI/Security/userCheck'

@@ -25,17 +25,17 @@ options:
       - One record per device - C(name), C(site), C(address), C(device) (identity), C(settings)
         (per area, the modules' RV(camfleet.hikvision.security#module:settings) returns),
         C(accounts), C(log) (the log review), or C(unreachable) and C(error).
+      - Required unless O(merge) is given.
     type: list
     elements: dict
-    required: true
   catalog:
     description:
       - The controls - C(id), C(title), C(number) (checklist row), C(expr) (JMESPath giving a
         boolean), C(requires) (JMESPath expressions whose null means not supported), C(fix), or
         C(unsupported=true) for controls no ISAPI body is known for.
+      - Required unless O(merge) is given.
     type: list
     elements: dict
-    required: true
   firmware_baseline:
     description: Pinned firmware per model (key C(default) for the rest), e.g. C(V5.7.18 build 240826).
     type: dict
@@ -61,6 +61,16 @@ options:
     description: Failed logins from one source above this number are flagged.
     type: int
     default: 0
+  merge:
+    description:
+      - C(audit.json) files of other runs to combine into this report, such as the reports of the
+        slices of one sliced AWX job (each slice audits its own hosts). Their devices are taken as
+        judged there; totals, sites and counts are computed over all of them.
+      - A device in O(records) wins over the same device in a merged file, a later file over an
+        earlier one. A file that is missing or not an audit report fails the task.
+    type: list
+    elements: path
+    default: []
 extends_documentation_fragment:
   - camfleet.hikvision.attributes.CONTROLLER_GROUP
 attributes:
@@ -79,6 +89,12 @@ EXAMPLES = r'''
     records: "{{ audit_records }}"
     catalog: "{{ lookup('ansible.builtin.file', 'controls.yml') | from_yaml }}"
     dest: reports/
+  run_once: true
+
+- name: One report over the slices of a sliced job (each wrote its own audit.json)
+  camfleet.hikvision.audit_report:
+    merge: "{{ query('ansible.builtin.fileglob', '/srv/reports/run-42/slice-*/audit.json') }}"
+    dest: /srv/reports/run-42/all
   run_once: true
 '''
 
@@ -111,15 +127,16 @@ from ansible.module_utils.basic import AnsibleModule
 
 def main():
     module = AnsibleModule(argument_spec=dict(
-        records=dict(type='list', elements='dict', required=True),
-        catalog=dict(type='list', elements='dict', required=True),
+        records=dict(type='list', elements='dict'),
+        catalog=dict(type='list', elements='dict'),
         firmware_baseline=dict(type='dict'),
         cves=dict(type='list', elements='dict'),
         dest=dict(type='path', required=True),
         expected_log_events=dict(type='list', elements='str', default=[]),
         expected_log_sources=dict(type='list', elements='str', default=[]),
         failed_login_threshold=dict(type='int', default=0),
-    ), supports_check_mode=True)
+        merge=dict(type='list', elements='path', default=[]),
+    ), required_one_of=[('records', 'merge')], supports_check_mode=True)
     module.fail_json(msg='camfleet.hikvision.audit_report runs on the controller only (action plugin)')
 
 

@@ -311,9 +311,23 @@ def audit_device(record, catalog, baselines, cves, review=None):
             'log': log, 'recovery': recovery_readiness(record)}
 
 
-def audit_fleet(records, catalog, baselines, cves, now=None, review=None):
-    check_catalog(catalog)
-    devices = [audit_device(r, catalog, baselines, cves, review) for r in sorted(records, key=lambda r: r['name'])]
+def audit_fleet(records, catalog, baselines, cves, now=None, review=None, merged=()):
+    """The report over the records judged now and the devices of earlier reports (``merged``:
+    audit.json contents, such as the other job slices' reports), each taken as judged there. A
+    device judged now wins over the same device in a merged report, a later merged report over an
+    earlier one."""
+    if records:
+        check_catalog(catalog)
+    devices = {}
+    for report in merged:
+        for device in report.get('devices') or []:
+            devices[device['name']] = device
+    for record in records:
+        devices[record['name']] = audit_device(record, catalog, baselines, cves, review)
+    return summarise([devices[name] for name in sorted(devices)], now)
+
+
+def summarise(devices, now=None):
     totals = dict((s, sum(d['counts'][s] for d in devices)) for s in STATUSES)
     sites = {}
     for device in devices:

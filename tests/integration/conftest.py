@@ -139,8 +139,8 @@ def run(spec, params, check_mode=False, diff=True):
     return run_in_process(spec, params, check_mode=check_mode, diff=diff)
 
 
-def run_playbook(fleet, playbook, tmp_path, extra_vars=None, env=None, limit=None, check=False):
-    """ansible-playbook against the fleet's inventory; returns (rc, results, stdout).
+def run_playbook(fleet, playbook, tmp_path, extra_vars=None, env=None, limit=None, check=False, cwd=ROOT):
+    """ansible-playbook against the fleet's inventory, from cwd; returns (rc, results, stdout).
 
     playbook is YAML text, or the path of a file under playbooks/ ending in .yml."""
     if playbook.endswith('.yml') and '\n' not in playbook:
@@ -165,7 +165,7 @@ def run_playbook(fleet, playbook, tmp_path, extra_vars=None, env=None, limit=Non
                    CAMFLEET_RESULTS=str(results_file),
                    ANSIBLE_FORKS='8', ANSIBLE_NOCOLOR='1')
     run_env.update(env or {})
-    proc = subprocess.run(cmd, env=run_env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, env=run_env, cwd=cwd, capture_output=True, text=True, timeout=600)
     results = []
     if results_file.exists():
         results = [json.loads(line) for line in results_file.read_text().splitlines()]

@@ -124,6 +124,26 @@ def test_lookup_of_a_device_not_in_the_store_names_device_account_and_fix(fleet,
     assert device.counters()['requests'] == {}
 
 
+def test_lookup_hands_out_no_password_while_a_change_is_unsettled(fleet, new_device, tmp_path, store):
+    """A rotation whose answer was lost left the new password pending and the device has it: a
+    job logging in with the current one would cost a failed login. The lookup refuses, nothing is
+    sent, and the message names the fix (found by make soak)."""
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    new = strong_password()
+    store.store.set_pending(device.name, 'admin', new)
+    device.control.provision(device.name, activated=True, password=new)
+    device.control.reset_counters(device.name)
+    rc, results, out = run_playbook(fleet, LOOKUP_PLAY, tmp_path, limit=device.name,
+                                    extra_vars={'camfleet_credential_store': store.settings})
+    assert rc != 0
+    assert ("camfleet.hikvision.credential: %s: a change of the password of account 'admin' is not "
+            "settled" % device.name) in out
+    assert 'playbooks/rotate_credentials.yml --limit %s' % device.name in out
+    assert device.counters()['requests'] == {} and failed_logins(device) == 0
+    assert new not in out and device.password not in out
+
+
 # -- import ---------------------------------------------------------------------------------------
 
 def test_import_confirms_each_password_with_one_login_and_reports_the_wrong_one(fleet, new_device, tmp_path, store):

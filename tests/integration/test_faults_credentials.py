@@ -17,6 +17,8 @@ import pytest
 import requests
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.client import IsapiClient
+from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
+from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiAuthError
 from ansible_collections.camfleet.hikvision.plugins.modules.activate import SPEC as ACTIVATE
 from ansible_collections.camfleet.hikvision.plugins.modules.user import SPEC as USER
 
@@ -277,3 +279,27 @@ def test_locked_right_after_activation_says_the_device_has_the_password(new_devi
     monkeypatch.setattr(IsapiClient, '_send', original)
     again = rerun_completes(step)
     assert again['changed'] is False
+
+
+def test_a_busy_answer_proves_no_password_so_a_wrong_one_is_sent_once(new_device, monkeypatch):
+    """503 deviceBusy comes before the device checks the credential. The client resends a busy
+    request, and the wrong password's 401 must then end it: taking the busy answer as proof of
+    the password made that 401 look like an expired nonce, and the wrong password went out a
+    second time (two failed logins for one login attempt; found by make soak)."""
+    device = new_device('current_camera')
+    original = IsapiClient._send
+    injected = []
+
+    def send(self, *args, **kwargs):
+        if self._challenge is not None and not injected:  # the first request with a credential
+            injected.append(True)
+            device.control.faults(device.name, busy_next=1)
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(IsapiClient, '_send', send)
+    client = client_from_params(device.params(password='Wrong-Pass-99'), name=device.name)
+    with pytest.raises(IsapiAuthError) as err:
+        client.get('/ISAPI/Security/userCheck', retry=False)
+    assert 'authentication failed for user' in str(err.value)
+    assert injected and device.counters()['busy'] == 1
+    assert failed_logins(device) == 1
+    assert client.authenticated is False

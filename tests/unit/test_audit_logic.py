@@ -157,3 +157,22 @@ def test_readiness_in_the_fleet_report_and_its_html_columns():
     assert '<li class="fail">recovery: the stored GUID file is stale' in page
     assert 'Recovery: 2 devices with a ready self-service method, 1 stale GUID files, 1 not read.' in page
     assert '"guid_stale": true' in audit_report.to_json(report)
+
+
+def test_merged_reports_combine_devices_and_recount_and_a_fresh_record_wins():
+    """The reports of job slices, each over its own devices, make one report (audit_report merge)."""
+    def record(name, site, ssh):
+        return {'name': name, 'site': site, 'settings': {'services': {'ssh': ssh}}}
+    one = audit.audit_fleet([record('a', 's1', False), record('b', 's1', True)], [CONTROL], {}, [])
+    two = audit.audit_fleet([record('c', 's2', True)], [CONTROL], {}, [])
+    merged = audit.audit_fleet([], [], {}, [], merged=[one, two])
+    assert [d['name'] for d in merged['devices']] == ['a', 'b', 'c']
+    assert merged['device_count'] == 3 and merged['failing_devices'] == 2
+    for status in audit.STATUSES:
+        assert merged['totals'][status] == one['totals'][status] + two['totals'][status]
+    assert merged['sites']['s1'] == one['sites']['s1'] and merged['sites']['s2'] == two['sites']['s2']
+    # b hardened since its slice's report: judged now, it replaces the merged entry
+    again = audit.audit_fleet([record('b', 's1', False)], [CONTROL], {}, [], merged=[one, two])
+    status = dict((d['name'], [c['status'] for c in d['controls'] if c['id'] == 'ssh_off'][0])
+                  for d in again['devices'])
+    assert status == {'a': 'pass', 'b': 'pass', 'c': 'fail'} and again['failing_devices'] == 1
