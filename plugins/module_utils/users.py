@@ -28,9 +28,10 @@ MAX_ACCOUNTS = 32
 NAME_MAX = 32
 
 
-def list_users(client):
-    """[(id, name, level, element)] as the device lists them."""
-    root = client.get(USERS)
+def list_users(client, path=USERS):
+    """[(id, name, level, element)] as the device lists them; path=ONVIF_USERS reads the ONVIF
+    account list, whose entries have the same shape (no userLevel: level is '')."""
+    root = client.get(path)
     users = []
     for elem in xmldoc.findall(root, 'User'):
         users.append({'id': xmldoc.text(elem, 'id'), 'name': xmldoc.text(elem, 'userName'),

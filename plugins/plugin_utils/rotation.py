@@ -137,12 +137,6 @@ class DeviceRotation(object):
         return client_from_params(dict(self.params, username=ADMIN, password=self.admin_password),
                                   name=self.device)
 
-    def _onvif_users(self, client):
-        """(users as [{'name', 'id', 'element'}], namespace) of the ONVIF user list."""
-        root = client.get(ONVIF_USERS)
-        return [{'name': xmldoc.text(e, 'userName'), 'id': xmldoc.text(e, 'id'), 'element': e}
-                for e in xmldoc.findall(root, 'User')], xmldoc.namespace(root)
-
     def _ready(self, account):
         """Before the first login of an account other than admin: the admin's password, which
         changes it, is known; for an ONVIF account also that ONVIF is on and the account exists
@@ -161,7 +155,7 @@ class DeviceRotation(object):
             integrate = client.get(INTEGRATE)
             if not xmldoc.as_bool(xmldoc.text(integrate, 'ONVIF/enable'), False):
                 raise onvif.onvif_off(name, device=self.device)
-            names = [u['name'] for u in self._onvif_users(client)[0]]
+            names = [u['name'] for u in list_users(client, ONVIF_USERS)[0]]
         finally:
             client.close()
         if name not in names:
@@ -179,12 +173,8 @@ class DeviceRotation(object):
         client = self._admin_client()
         name = onvif.account_name(account)
         try:
-            if name is not None:
-                users, namespace = self._onvif_users(client)
-                path = ONVIF_USERS
-            else:
-                users, namespace = list_users(client)
-                path = USERS
+            path = USERS if name is None else ONVIF_USERS
+            users, namespace = list_users(client, path)
             user = next((u for u in users if u['name'] == (name or account)), None)
             if user is None:
                 raise IsapiError('account %r does not exist on the device; rotation manages '
@@ -325,8 +315,7 @@ class DeviceRotation(object):
         if old is None:
             return
         replaced = {'set_at': old.get('set_at'), 'password_version': old.get('password_version')}
-        client = client_from_params(dict(self.params, username=ADMIN, password=self.admin_password),
-                                    name=self.device)
+        client = self._admin_client()
         try:
             caps = recovery.discover(client)
             if not caps.guid:

@@ -4,6 +4,7 @@ file kept in a file credential store. Device state is read back through the cont
 run is at -vvvv and must show no answer, GUID file or password. Each device gets one fleet of its
 own (module scope) and no test costs a failed login."""
 import json
+import os
 import re
 
 import pytest
@@ -16,7 +17,7 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.connection impo
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.credstore import open_store, resolve_settings
 
-from .conftest import run_playbook, strong_password
+from .conftest import _worker_index, run_playbook, strong_password
 
 DEVICES = [
     # name, profile, methods offered
@@ -41,9 +42,12 @@ PLAY = '''
 
 
 @pytest.fixture(scope='module')
-def rfleet(tmp_path_factory):
+def rfleet(request, tmp_path_factory):
+    # Its own range per xdist worker (and per CAMFLEET_TEST_NET): xdist may run this module's
+    # tests on two workers at once, each starting this fleet.
+    net = int(os.environ.get('CAMFLEET_TEST_NET', '60')) + 100 + _worker_index(request)
     spec = {
-        'time_scale': 0.01, 'subnet': '127.71.0.0/16',
+        'time_scale': 0.01, 'subnet': '127.%d.0.0/16' % net,
         'defaults': {'lock_attempts': 3, 'lock_seconds': 1800},
         'sites': [{'name': 'lab', 'devices': [
             {'name': n, 'profile': p, 'kind': 'camera', 'activated': True,
