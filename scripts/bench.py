@@ -33,39 +33,47 @@ sys.path.insert(0, BENCH)
 import floor  # noqa: E402
 from emulator.testing import RunningFleet  # noqa: E402
 
-# name: (what runs, device set, start from the drifted fleet, extra environment)
+# Fleet mode of the baseline role: one task converges the batch (camfleet.hikvision.harden, fleet).
+FLEET = {'baseline_fleet': True}
+# name: (what runs, device set, start from the drifted fleet, extra environment, extra vars)
 CONTESTANTS = {
-    'floor': ('floor', 'all', True, {}),
-    'floor_converged': ('floor', 'all', False, {}),
-    'harden': ('harden', 'all', True, {}),
-    'harden_converged': ('harden', 'all', False, {}),
-    'floor_slow': ('floor', 'slow', True, {}),
-    'harden_slow': ('harden', 'slow', True, {}),
-    'ansible_noop': ('noop', 'slow', False, {}),
-    'uri_playbook': ('uri', 'slow', True, {}),
-    'harden_module': ('harden', 'slow', True, {'CAMFLEET_FORCE_MODULE': '1'}),
+    'floor': ('floor', 'all', True, {}, {}),
+    'floor_converged': ('floor', 'all', False, {}, {}),
+    'harden': ('harden', 'all', True, {}, {}),
+    'harden_converged': ('harden', 'all', False, {}, {}),
+    'harden_fleet': ('harden', 'all', True, {}, FLEET),
+    'harden_fleet_converged': ('harden', 'all', False, {}, FLEET),
+    'floor_slow': ('floor', 'slow', True, {}, {}),
+    'harden_slow': ('harden', 'slow', True, {}, {}),
+    'harden_fleet_slow': ('harden', 'slow', True, {}, FLEET),
+    'ansible_noop': ('noop', 'slow', False, {}, {}),
+    'uri_playbook': ('uri', 'slow', True, {}, {}),
+    'harden_module': ('harden', 'slow', True, {'CAMFLEET_FORCE_MODULE': '1'}, {}),
 }
 PLAYBOOKS = {'harden': os.path.join(ROOT, 'playbooks', 'harden.yml'),
              'uri': os.path.join(BENCH, 'uri_harden.yml'),
              'noop': os.path.join(BENCH, 'ansible_noop.yml')}
-# Tasks each host goes through (ansible-playbook --list-tasks): harden.yml's 12 = the role's
-# argument check, 5 that talk ISAPI on a default camera (device_info, the account list, services,
-# security, time), 4 skipped or looping over nothing, set_fact and debug; ansible_noop.yml has
-# 12 set_facts. The uri playbook's loops make a per-task figure meaningless for it.
-TASKS_PER_HOST = {'harden': 12, 'noop': 12}
-ISAPI_TASKS_PER_HOST = 5
+# Tasks each host goes through (ansible-playbook --list-tasks): harden.yml's 3 = the role's
+# argument check, the one task that converges the baseline (camfleet.hikvision.harden; in fleet
+# mode one task for the whole batch, still counted once per host) and the report; the run_once
+# summary at the end is left out. ansible_noop.yml has 12 set_facts (harden.yml's task count
+# before the baseline became one task), to measure Ansible's own cost of a task per host. The uri
+# playbook's loops make a per-task figure meaningless for it.
+TASKS_PER_HOST = {'harden': 3, 'noop': 12}
+ISAPI_TASKS_PER_HOST = 1
 # Each contestant's floor: the floor's run on the same devices from the same start.
 FLOOR_OF = {('all', True): 'floor', ('all', False): 'floor_converged', ('slow', True): 'floor_slow'}
 
 
-def command(what, fleet, names, forks, job):
+def command(what, fleet, names, forks, job, extra_vars=None):
     bin_dir = os.path.dirname(sys.executable)
     if what == 'floor':
         return [sys.executable, os.path.join(BENCH, 'floor.py'), fleet.fleet_json_path,
                 '--workers', str(forks), '--limit', ','.join(names)]
     return [os.path.join(bin_dir, 'ansible-playbook'), '-i', fleet.inventory_path,
             '--vault-password-file', fleet.vault_pass_path, '--limit', ','.join(names),
-            '-f', str(forks), '-e', json.dumps(job['harden_vars']), PLAYBOOKS[what]]
+            '-f', str(forks), '-e', json.dumps(dict(job['harden_vars'], **(extra_vars or {}))),
+            PLAYBOOKS[what]]
 
 
 def timed(cmd, env):
@@ -95,7 +103,7 @@ def per_device(counters):
 
 
 def run_contestant(name, fleet, sets, job, forks):
-    what, which, drifted, extra_env = CONTESTANTS[name]
+    what, which, drifted, extra_env, extra_vars = CONTESTANTS[name]
     names = sets[which]
     ctl = fleet.control
     if drifted:
@@ -103,16 +111,19 @@ def run_contestant(name, fleet, sets, job, forks):
         if not any(floor.run(fleet.fleet_doc, job, set(names[:1]), check=True).values()):
             raise SystemExit('bench: provisioning did not bring the drift back')
     on_each(ctl.reset_counters, names)
+    load_before = os.getloadavg()[0]
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'),
                ANSIBLE_HOST_KEY_CHECKING='false', **extra_env)
-    wall, cpu = timed(command(what, fleet, names, forks, job), env)
+    wall, cpu = timed(command(what, fleet, names, forks, job, extra_vars), env)
     counted = per_device(on_each(ctl.counters, names))
     pending = [] if what == 'noop' else [
         n for n, p in floor.run(fleet.fleet_doc, job, set(names), check=True).items() if p]
     total = (counted['requests'] + counted['challenges']) * len(names)
     return {'devices': len(names), 'drifted_start': drifted, 'wall_s': round(wall, 2),
             'cpu_s': round(cpu, 2), 'per_device': counted,
-            'requests_per_s': round(total / wall, 1), 'not_converged': len(pending)}
+            'requests_per_s': round(total / wall, 1), 'not_converged': len(pending),
+            # other jobs on the machine inflate wall and CPU alike: say how loaded it was
+            'load_average_1m': [round(load_before, 2), round(os.getloadavg()[0], 2)]}
 
 
 def main():
@@ -134,6 +145,7 @@ def main():
     if unknown:
         raise SystemExit('bench: unknown contestants %s; known: %s' % (
             ', '.join(sorted(unknown)), ', '.join(CONTESTANTS)))
+    load_at_start = os.getloadavg()[0]
     work = tempfile.mkdtemp(prefix='camfleet-bench-')
     spec = {'subnet': args.subnet, 'control_port': 0,
             'defaults': {'latency_ms': args.latency_ms},
@@ -148,7 +160,7 @@ def main():
             results[name] = run_contestant(name, fleet, sets, job, args.forks)
             print('bench: %-17s done in %.1f s' % (name, results[name]['wall_s']), flush=True)
     for name, r in results.items():
-        what, which, drifted, _ = CONTESTANTS[name]
+        what, which, drifted, _env, _vars = CONTESTANTS[name]
         base = results.get(FLOOR_OF.get((which, drifted)))
         if base:
             r['vs_floor'] = {'wall': round(r['wall_s'] / max(base['wall_s'], 0.01), 2),
@@ -160,20 +172,57 @@ def main():
         'devices': args.devices, 'slow_devices': min(args.slow_devices, args.devices),
         'latency_ms': args.latency_ms, 'forks': args.forks,
         'machine': {'nproc': os.cpu_count(), 'cpu': cpu_model(), 'python': platform.python_version(),
+                    'load_average_1m_at_start': round(load_at_start, 2),
                     'load_average_1m_at_end': round(os.getloadavg()[0], 2)},
         'tasks_per_host': TASKS_PER_HOST, 'isapi_tasks_per_host': ISAPI_TASKS_PER_HOST,
         'contestants': results,
     }
     if 'harden_slow' in results and 'ansible_noop' in results:
-        # What a task that talks ISAPI costs beyond Ansible's own cost of a task, per host.
-        extra = results['harden_slow']['cpu_s'] - results['ansible_noop']['cpu_s']
+        # What the task that talks ISAPI costs beyond Ansible's own cost of a task, per host:
+        # harden.yml's CPU less what its tasks would cost as set_facts.
+        slow = results['harden_slow']
+        ansible = results['ansible_noop']['cpu_s_per_task_per_host'] * TASKS_PER_HOST['harden']
         summary['isapi_task_cpu_s_beyond_ansible'] = round(
-            extra / (ISAPI_TASKS_PER_HOST * results['harden_slow']['devices']), 4)
+            (slow['cpu_s'] / slow['devices'] - ansible) / ISAPI_TASKS_PER_HOST, 4)
+    summary['targets'] = targets(results, args.devices)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(summary, f, indent=2)
         f.write('\n')
     print_table(summary, args.out)
+
+
+def targets(results, devices):
+    """Issue 14's targets, each as measured in this run (None where a contestant did not run)."""
+    def get(name, *keys):
+        value = results.get(name)
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def ratio(a, b):
+        return round(a / b, 2) if a is not None and b else None
+
+    out = {}
+    for mode, run, converged, slow in (('per_host', 'harden', 'harden_converged', 'harden_slow'),
+                                       ('fleet', 'harden_fleet', 'harden_fleet_converged',
+                                        'harden_fleet_slow')):
+        out[mode] = {
+            'cpu_s_per_task_per_host': max(filter(None, [get(run, 'cpu_s_per_task_per_host'),
+                                                         get(converged, 'cpu_s_per_task_per_host')]),
+                                           default=None),
+            'wall_vs_floor': get(run, 'vs_floor', 'wall'),
+            'converge_wall_s': get(run, 'wall_s'),
+            'converged_writes_per_device': get(converged, 'per_device', 'writes'),
+            'converged_vs_converge_wall': ratio(get(converged, 'wall_s'), get(run, 'wall_s')),
+            'uri_playbook_vs_this_wall': ratio(get('uri_playbook', 'wall_s'), get(slow, 'wall_s')),
+        }
+    out['limits'] = {'cpu_s_per_task_per_host': 0.03, 'wall_vs_floor': 2.0,
+                     'converge_wall_s': 300 if devices >= 1000 else None,
+                     'converged_vs_converge_wall': 0.5, 'uri_playbook_vs_this_wall': 10.0,
+                     'emulator_requests_per_s': 500}
+    out['emulator_requests_per_s'] = get('floor', 'requests_per_s')
+    return out
 
 
 def cpu_model():

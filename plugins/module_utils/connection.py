@@ -102,11 +102,25 @@ def check_connection(params):
         _check_ca_path(ca_path)
 
 
+# ca_path files found good in this process, by (path, mtime, size): a fleet-mode task checks
+# the same CA file for every host, and loading it costs some milliseconds each time.
+_CA_PATHS_CHECKED = set()
+
+
 def _check_ca_path(ca_path):
     path = os.path.expanduser(ca_path)
     if not os.path.exists(path):
         raise IsapiInputError('ca_path %s does not exist: give the PEM file of the CA that signed '
                               'the device certificates' % ca_path)
+    stat = os.stat(path)
+    key = (path, stat.st_mtime, stat.st_size)
+    if key in _CA_PATHS_CHECKED:
+        return
+    _load_ca_path(ca_path, path)
+    _CA_PATHS_CHECKED.add(key)
+
+
+def _load_ca_path(ca_path, path):
     try:
         if os.path.isdir(path):
             ssl.create_default_context(capath=path)

@@ -18,6 +18,7 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import I
 from ansible_collections.camfleet.hikvision.plugins.module_utils.maintenance import (
     pending_address, reboot_and_follow, running_address,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec
 
 MTU_RANGE = (576, 9676)
 
@@ -230,3 +231,18 @@ def _report_pending(result, pending):
     if pending:
         result.update(reboot_required=True, pending_address=pending)
     return result
+
+
+# The module's argument spec and run function (the module file and camfleet.hikvision.harden
+# both use it).
+SPEC = ModuleSpec(dict(
+    interface_id=dict(type='int', default=1),
+    addressing=dict(type='str', choices=['static', 'dhcp']),
+    address=dict(type='str'),
+    netmask=dict(type='str'),
+    gateway=dict(type='str'),
+    dns=dict(type='list', elements='str'),
+    mtu=dict(type='int'),
+    reboot=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=300),
+), run_network)

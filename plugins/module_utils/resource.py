@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover - Python 2
 from ansible_collections.camfleet.hikvision.plugins.module_utils import engine, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.client import response_status
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec
 
 ALLOWED_PREFIXES = ('/ISAPI/', '/SDK/')
 XML_CONTENT_TYPE = 'application/xml; charset="UTF-8"'
@@ -158,3 +159,15 @@ def run_request(task):
         result['content_type'] = reply.headers.get('Content-Type')
         result['size'] = len(reply.body)
     return result
+
+
+# The module's argument spec and run function (the module file and camfleet.hikvision.harden
+# both use it).
+SPEC = ModuleSpec(dict(
+    path=dict(type='str', required=True),
+    values=dict(type='dict', required=True),
+    query=dict(type='dict'),
+    create_missing=dict(type='bool', default=False),
+    method=dict(type='str', default='put', choices=['put']),
+    allow_any_path=dict(type='bool', default=False),
+), run_resource)

@@ -63,6 +63,14 @@ class Task(object):
             self._client = client_from_params(self.params, name=self.name)
         return self._client
 
+    def area(self, params):
+        """A Task for one area of a composite module (camfleet.hikvision.harden): its own params,
+        this task's client (one session, one Digest handshake for every area) and warnings."""
+        sub = Task(params, check_mode=self.check_mode, diff=self.diff, name=self.name,
+                   warn=self.warn)
+        sub._client = self.client
+        return sub
+
     def warn(self, message):
         self.warnings.append(message)
         if self._warn:

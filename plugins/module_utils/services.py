@@ -14,6 +14,7 @@ __metaclass__ = type
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import Documents
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec
 
 INTERFACE = '/ISAPI/System/Network/interfaces/1'
 ONVIF_USERS = '/ISAPI/Security/ONVIF/users'
@@ -261,3 +262,33 @@ def run_services(task):
         else:
             client.put(path, body)
     return result
+
+
+# The module's argument spec and run function (the module file and camfleet.hikvision.harden
+# both use it).
+SPEC = ModuleSpec(dict(
+    upnp=dict(type='bool'),
+    zeroconf=dict(type='bool'),
+    ssh=dict(type='bool'),
+    telnet=dict(type='bool'),
+    hik_connect=dict(type='bool'),
+    hik_connect_code=dict(type='str', no_log=True),
+    onvif=dict(type='bool'),
+    cgi=dict(type='bool'),
+    snmp=dict(type='str', choices=['off', 'v3']),
+    ftp=dict(type='bool'),
+    email=dict(type='bool'),
+    ddns=dict(type='bool'),
+    bonjour=dict(type='bool'),
+    sadp_discovery=dict(type='bool'),
+    onvif_users=dict(type='list', elements='dict', options=dict(
+        name=dict(type='str', required=True),
+        password=dict(type='str', required=True, no_log=True),
+        type=dict(type='str', default='media_user',
+                  choices=['media_user', 'user', 'operator', 'administrator']),
+    )),
+    onvif_users_purge=dict(type='bool', default=False),
+    onvif_update_password=dict(type='str', default='on_create', choices=['on_create', 'always'],
+                               no_log=False),
+    strict=dict(type='bool', default=False),
+), run_services)

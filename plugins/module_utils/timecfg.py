@@ -18,6 +18,7 @@ import re
 from ansible_collections.camfleet.hikvision.plugins.module_utils import xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import Documents
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import IsapiInputError
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec
 
 TIME = '/ISAPI/System/time'
 NTP_SERVERS = '/ISAPI/System/time/ntpServers'
@@ -362,3 +363,16 @@ def _drift(root, now):
     """Device clock minus controller clock, in seconds (zone-corrected), or None."""
     instant = device_instant(root, parse_device_zone(xmldoc.text(root, 'timeZone')))
     return None if instant is None else round((instant - now).total_seconds(), 1)
+
+
+# The module's argument spec and run function (the module file and camfleet.hikvision.harden
+# both use it).
+SPEC = ModuleSpec(dict(
+    timezone=dict(type='str'),
+    mode=dict(type='str', choices=['ntp', 'manual']),
+    ntp_servers=dict(type='list', elements='str'),
+    ntp_interval=dict(type='int'),
+    ntp_max_servers=dict(type='int'),
+    local_time=dict(type='str'),
+    max_drift=dict(type='int', default=5),
+), run_time)

@@ -17,6 +17,7 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils.device import c
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiAnswerLostError, IsapiAuthError, IsapiError, IsapiInputError, IsapiLockedError,
 )
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec
 
 LEVELS = {'administrator': 'Administrator', 'operator': 'Operator', 'viewer': 'Viewer'}
 USERS = '/ISAPI/Security/users'
@@ -245,3 +246,15 @@ def _edited(element, namespace, after, new_password, login_password):
     if login_password:
         xmldoc.set_text(body, 'loginPassword', login_password)
     return body
+
+
+# The module's argument spec and run function (the module file and camfleet.hikvision.harden
+# both use it).
+SPEC = ModuleSpec(dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    level=dict(type='str', choices=['administrator', 'operator', 'viewer']),
+    user_password=dict(type='str', no_log=True),
+    update_password=dict(type='str', default='always', choices=['always', 'on_create'],
+                         no_log=False),
+), run_user)

@@ -110,17 +110,8 @@ reboot_required:
   type: bool
 '''
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.resource import run_resource
-from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
-
-SPEC = ModuleSpec(dict(
-    path=dict(type='str', required=True),
-    values=dict(type='dict', required=True),
-    query=dict(type='dict'),
-    create_missing=dict(type='bool', default=False),
-    method=dict(type='str', default='put', choices=['put']),
-    allow_any_path=dict(type='bool', default=False),
-), run_resource)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.resource import SPEC
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_as_module
 
 
 def main():

@@ -135,20 +135,8 @@ rebooted:
   type: bool
 '''
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.network import run_network
-from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
-
-SPEC = ModuleSpec(dict(
-    interface_id=dict(type='int', default=1),
-    addressing=dict(type='str', choices=['static', 'dhcp']),
-    address=dict(type='str'),
-    netmask=dict(type='str'),
-    gateway=dict(type='str'),
-    dns=dict(type='list', elements='str'),
-    mtu=dict(type='int'),
-    reboot=dict(type='bool', default=True),
-    wait_timeout=dict(type='int', default=300),
-), run_network)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.network import SPEC
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_as_module
 
 
 def main():

@@ -183,36 +183,8 @@ reboot_required:
   type: bool
 '''
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
-from ansible_collections.camfleet.hikvision.plugins.module_utils.security import run_security
-
-SPEC = ModuleSpec(dict(
-    web_auth=dict(type='str', choices=['digest', 'digest/basic']),
-    rtsp_auth=dict(type='str', choices=['digest', 'digest/basic']),
-    illegal_login_lock=dict(type='dict', options=dict(
-        enabled=dict(type='bool'),
-        attempts=dict(type='int'),
-        duration=dict(type='int'),
-        duration_minutes=dict(type='int'),
-    )),
-    http=dict(type='bool'),
-    https=dict(type='bool'),
-    redirect_to_https=dict(type='bool'),
-    tls_versions=dict(type='list', elements='str'),
-    tls_min_version=dict(type='str', choices=['1.1', '1.2', '1.3']),
-    http_port=dict(type='int'),
-    https_port=dict(type='int'),
-    rtsp_port=dict(type='int'),
-    sdk_port=dict(type='int'),
-    ip_filter=dict(type='dict', options=dict(
-        enabled=dict(type='bool'),
-        mode=dict(type='str', choices=['allow', 'deny']),
-        addresses=dict(type='list', elements='str'),
-    )),
-    session_timeout=dict(type='int'),
-    i_know_this_cuts_me_off=dict(type='bool', default=False),
-    strict=dict(type='bool', default=False),
-), run_security, mutually_exclusive=[['tls_versions', 'tls_min_version']])
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_as_module
+from ansible_collections.camfleet.hikvision.plugins.module_utils.security import SPEC
 
 
 def main():

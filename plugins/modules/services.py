@@ -167,35 +167,8 @@ reboot_required:
   type: bool
 '''
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
-from ansible_collections.camfleet.hikvision.plugins.module_utils.services import run_services
-
-SPEC = ModuleSpec(dict(
-    upnp=dict(type='bool'),
-    zeroconf=dict(type='bool'),
-    ssh=dict(type='bool'),
-    telnet=dict(type='bool'),
-    hik_connect=dict(type='bool'),
-    hik_connect_code=dict(type='str', no_log=True),
-    onvif=dict(type='bool'),
-    cgi=dict(type='bool'),
-    snmp=dict(type='str', choices=['off', 'v3']),
-    ftp=dict(type='bool'),
-    email=dict(type='bool'),
-    ddns=dict(type='bool'),
-    bonjour=dict(type='bool'),
-    sadp_discovery=dict(type='bool'),
-    onvif_users=dict(type='list', elements='dict', options=dict(
-        name=dict(type='str', required=True),
-        password=dict(type='str', required=True, no_log=True),
-        type=dict(type='str', default='media_user',
-                  choices=['media_user', 'user', 'operator', 'administrator']),
-    )),
-    onvif_users_purge=dict(type='bool', default=False),
-    onvif_update_password=dict(type='str', default='on_create', choices=['on_create', 'always'],
-                               no_log=False),
-    strict=dict(type='bool', default=False),
-), run_services)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_as_module
+from ansible_collections.camfleet.hikvision.plugins.module_utils.services import SPEC
 
 
 def main():

@@ -114,18 +114,8 @@ reboot_required:
   type: bool
 '''
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
-from ansible_collections.camfleet.hikvision.plugins.module_utils.timecfg import run_time
-
-SPEC = ModuleSpec(dict(
-    timezone=dict(type='str'),
-    mode=dict(type='str', choices=['ntp', 'manual']),
-    ntp_servers=dict(type='list', elements='str'),
-    ntp_interval=dict(type='int'),
-    ntp_max_servers=dict(type='int'),
-    local_time=dict(type='str'),
-    max_drift=dict(type='int', default=5),
-), run_time)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_as_module
+from ansible_collections.camfleet.hikvision.plugins.module_utils.timecfg import SPEC
 
 
 def main():

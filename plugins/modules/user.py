@@ -128,17 +128,8 @@ session_password_switched:
   type: bool
 '''
 
-from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import ModuleSpec, run_as_module
-from ansible_collections.camfleet.hikvision.plugins.module_utils.users import run_user
-
-SPEC = ModuleSpec(dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', default='present', choices=['present', 'absent']),
-    level=dict(type='str', choices=['administrator', 'operator', 'viewer']),
-    user_password=dict(type='str', no_log=True),
-    update_password=dict(type='str', default='always', choices=['always', 'on_create'],
-                         no_log=False),
-), run_user)
+from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_as_module
+from ansible_collections.camfleet.hikvision.plugins.module_utils.users import SPEC
 
 
 def main():

@@ -27,11 +27,14 @@ def test_bench_writes_well_formed_results(tmp_path):
     assert (summary['devices'], summary['slow_devices'], summary['latency_ms']) == (3, 1, 0)
     assert summary['machine']['nproc'] >= 1 and summary['machine']['cpu']
     runs = summary['contestants']
-    assert set(runs) == {'floor', 'floor_converged', 'harden', 'harden_converged', 'floor_slow',
-                         'harden_slow', 'ansible_noop', 'uri_playbook', 'harden_module'}
+    assert set(runs) == {'floor', 'floor_converged', 'harden', 'harden_converged', 'harden_fleet',
+                         'harden_fleet_converged', 'floor_slow', 'harden_slow', 'harden_fleet_slow',
+                         'ansible_noop', 'uri_playbook', 'harden_module'}
     for name, r in runs.items():
-        assert r['devices'] == (1 if name in ('floor_slow', 'harden_slow', 'ansible_noop',
-                                              'uri_playbook', 'harden_module') else 3), name
+        assert r['devices'] == (1 if name in ('floor_slow', 'harden_slow', 'harden_fleet_slow',
+                                              'ansible_noop', 'uri_playbook', 'harden_module')
+                                else 3), name
+        assert len(r['load_average_1m']) == 2, name
         assert r['wall_s'] > 0 and r['cpu_s'] > 0, name
         assert r['not_converged'] == 0, name
         if name != 'ansible_noop':
@@ -47,12 +50,21 @@ def test_bench_writes_well_formed_results(tmp_path):
     uri = runs['uri_playbook']['per_device']
     assert uri['requests'] == floor['requests'] and uri['challenges'] == uri['requests']
     # The collection writes on the drifted fleet only; converged it sends GETs only.
-    for name in ('harden', 'harden_slow', 'harden_module'):
+    for name in ('harden', 'harden_slow', 'harden_module', 'harden_fleet', 'harden_fleet_slow'):
         assert runs[name]['per_device']['writes'] >= changed, name
     assert runs['harden_converged']['per_device']['writes'] == 0
+    assert runs['harden_fleet_converged']['per_device']['writes'] == 0
+    # One Digest handshake per device for the whole baseline, in either mode.
+    for name in ('harden', 'harden_converged', 'harden_fleet', 'harden_fleet_converged'):
+        assert runs[name]['per_device']['challenges'] == 1, name
+    # Each target of issue 14 is stated with its measured value, for both modes.
+    assert summary['targets']['fleet']['converged_writes_per_device'] == 0
+    assert summary['targets']['per_host']['wall_vs_floor'] == runs['harden']['vs_floor']['wall']
+    assert summary['targets']['limits']['cpu_s_per_task_per_host'] == 0.03
+    assert summary['machine']['load_average_1m_at_start'] >= 0
     # Ansible's own floor talks to no device.
     assert runs['ansible_noop']['per_device'] == {'requests': 0, 'challenges': 0, 'writes': 0}
-    for name in ('harden', 'harden_converged', 'harden_module', 'ansible_noop'):
+    for name in ('harden', 'harden_converged', 'harden_fleet', 'harden_module', 'ansible_noop'):
         assert 0 < runs[name]['cpu_s_per_task_per_host'] < runs[name]['cpu_s'], name
     assert isinstance(summary['isapi_task_cpu_s_beyond_ansible'], float)
     assert 'harden_converged' in proc.stdout and 'vs floor' in proc.stdout
