@@ -18,6 +18,7 @@ from ansible_collections.camfleet.hikvision.plugins.plugin_utils.fleet import (
 from ansible_collections.camfleet.hikvision.plugins.plugin_utils.isapi_action import (
     IsapiActionBase, task_environment,
 )
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.rolevars import role_variable_errors
 
 
 class ActionModule(IsapiActionBase):
@@ -25,13 +26,20 @@ class ActionModule(IsapiActionBase):
 
     def run(self, tmp=None, task_vars=None):
         if not boolean(self._task.args.get('fleet', False), strict=False):
+            if boolean(self._task.args.get('check_role_variables', False), strict=False):
+                errors = role_variable_errors(self._task, task_vars or {}, self._templar)
+                if errors:
+                    result = ActionBase.run(self, tmp, task_vars)
+                    result.update(failed=True, changed=False, msg='; '.join(errors))
+                    return result
             return super(ActionModule, self).run(tmp, task_vars)
         result = ActionBase.run(self, tmp, task_vars)
         try:
             refuse_unless_possible(self)
             workers = int(self._task.args.get('fleet_workers') or 50)
+            processes = int(self._task.args.get('fleet_processes') or 0)
             with task_environment(self._task_environment()):
-                result.update(run_fleet(self, self.SPEC, task_vars or {}, workers))
+                result.update(run_fleet(self, self.SPEC, task_vars or {}, workers, processes))
         except (AnsibleError, ValueError) as exc:
             result.update(failed=True, changed=False, msg=str(exc))
         return result

@@ -23,7 +23,9 @@ from ansible_collections.camfleet.hikvision.plugins.module_utils import (
     network, resource, security, services, timecfg, users,
 )
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import CONNECTION_ARGSPEC
-from ansible_collections.camfleet.hikvision.plugins.module_utils.device import parse_device_info
+from ansible_collections.camfleet.hikvision.plugins.module_utils.device import (
+    check_password, parse_device_info,
+)
 from ansible_collections.camfleet.hikvision.plugins.module_utils.engine import settings_view
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
     IsapiError, IsapiInputError,
@@ -72,6 +74,22 @@ def _validated(area, values, connection, extra=None):
     params.update(validation.validated_parameters)
     params.update(extra or {})
     return spec, params
+
+
+# Each area's checks of its own input that need no device (what its module does first).
+_PRECHECKS = {
+    'services': lambda p: services.check_onvif_users(p.get('onvif_users')),
+    'security': security.check_params,
+    'time': timecfg.check_params,
+    'network': network.desired_ip,
+}
+
+
+def _precheck(label, check, *args, **kwargs):
+    try:
+        check(*args, **kwargs)
+    except IsapiInputError as exc:
+        raise IsapiInputError('%s: %s' % (label, exc.message))
 
 
 def _ntp_limit(client, time_params, by_model):
@@ -130,6 +148,22 @@ def run_harden(task):
                               'controller; it needs the action plugin on the controller (no '
                               'delegate_to, no async, no CAMFLEET_FORCE_MODULE)')
     connection = dict((k, params.get(k)) for k in CONNECTION_ARGSPEC)
+    # Every area's options are checked before the first request (types and choices, then the
+    # area's own input checks): bad input in a later area must not leave the device with only
+    # the earlier areas applied.
+    for index, user in enumerate(params.get('users') or []):
+        _precheck('users[%d]' % index, users.check_name, user['name'])
+        _precheck('users[%d]' % index, check_password, user['password'],
+                  username=user['name'], field='password')
+    validated = []
+    for area in ('services', 'security', 'time', 'network'):
+        if params.get(area) is not None:
+            extra = None
+            if area == 'services':
+                extra = dict((k, params.get(k)) for k in _TOP_LEVEL['services'])
+            spec, area_params = _validated(area, params[area], connection, extra)
+            _precheck(area, _PRECHECKS[area], area_params)
+            validated.append((area, spec, area_params))
     outcome = Outcome(task)
     label = 'users'
     try:
@@ -154,14 +188,8 @@ def run_harden(task):
                                                     level=None, user_password=None,
                                                     update_password='always'), key='removed')
                 outcome.result['removed_users'].append(name)
-        for area in ('services', 'security', 'time', 'network'):
-            if params.get(area) is None:
-                continue
+        for area, spec, area_params in validated:
             label = area
-            extra = None
-            if area == 'services':
-                extra = dict((k, params.get(k)) for k in _TOP_LEVEL['services'])
-            spec, area_params = _validated(area, params[area], connection, extra)
             if area == 'time':
                 area_params['ntp_max_servers'] = _ntp_limit(
                     client, area_params, params.get('ntp_max_servers_by_model') or {})
@@ -209,6 +237,8 @@ SPEC = ModuleSpec(dict(
     ntp_max_servers_by_model=dict(type='dict', default={}),
     network=dict(type='dict'),
     syslog=dict(type='dict'),
+    check_role_variables=dict(type='bool', default=False),
     fleet=dict(type='bool', default=False),
     fleet_workers=dict(type='int', default=50),
+    fleet_processes=dict(type='int', default=0),
 ), run_harden)

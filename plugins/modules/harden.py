@@ -111,6 +111,16 @@ options:
         M(camfleet.hikvision.isapi_resource) does. A device without that resource lists
         V(syslog) in RV(unsupported) instead of failing.
     type: dict
+  check_role_variables:
+    description:
+      - Check the variables of the role this task runs in against that role's argument spec
+        (entry point C(main)), for each host, before anything is sent; a host whose variables
+        fail the check fails with the check's messages, which name the variables. This is how
+        the baseline role's C(converge) entry point (what C(playbooks/harden.yml) runs) keeps the
+        role's argument check without a task of its own per host.
+      - Does nothing outside a role, or in a role without an argument spec.
+    type: bool
+    default: false
   fleet:
     description:
       - Converge every host of the play's current batch (C(ansible_play_batch)) from this one
@@ -125,6 +135,14 @@ options:
     description: With O(fleet=true), how many hosts are converged at once.
     type: int
     default: 50
+  fleet_processes:
+    description:
+      - With O(fleet=true), how many controller processes share the batch (the task's own
+        worker and children forked from it), O(fleet_workers) divided among them. Converging a
+        device is Python work (Digest, XML, TLS), and one process uses one core.
+      - V(0) takes one per core of the controller, at most one per 10 hosts.
+    type: int
+    default: 0
 extends_documentation_fragment:
   - camfleet.hikvision.connection
   - camfleet.hikvision.attributes

@@ -22,16 +22,20 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import os
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.parsing.mod_args import ModuleArgsParser
 
 from ansible_collections.camfleet.hikvision.plugins.module_utils.runner import run_in_process
+from ansible_collections.camfleet.hikvision.plugins.plugin_utils.rolevars import role_variable_errors
 
 LOCAL = ('local', 'ansible.builtin.local', 'ansible.legacy.local')
 # The options that steer fleet mode itself, never passed on to a host's run.
-FLEET_OPTIONS = ('fleet', 'fleet_workers')
+FLEET_OPTIONS = ('fleet', 'fleet_workers', 'fleet_processes')
 
 
 def refuse_unless_possible(action):
@@ -84,6 +88,10 @@ def host_args(action, raw, host_name, task_vars):
     args = templar.template(raw)
     for key in FLEET_OPTIONS:
         args.pop(key, None)
+    if boolean(args.get('check_role_variables', False), strict=False):
+        errors = role_variable_errors(task, variables, templar)
+        if errors:
+            raise AnsibleError('; '.join(errors))
     return args
 
 
@@ -94,24 +102,82 @@ def _templar_for(action):
     return templar
 
 
-def run_fleet(action, spec, task_vars, workers):
+def run_fleet(action, spec, task_vars, workers, processes=0):
     """Every host of the batch converged through ``spec``; the task's result."""
     task = action._task
     raw = raw_args(task)
     first = dict(task.args)
     hosts = list(task_vars.get('ansible_play_batch') or [task_vars.get('inventory_hostname')])
-    prepared, results = {}, {}
-    with compile_cache():
-        for name in hosts:
-            prepare(action, raw, name, task_vars, first, prepared, results)
     check, diff = bool(task.check_mode), bool(task.diff)
+    shares = _shares(hosts, _process_count(processes, len(hosts)))
+    threads = max(1, -(-workers // max(1, len(shares))))
 
-    def one(name):
-        return name, run_in_process(spec, prepared[name], check_mode=check, diff=diff, name=name)
+    def converge(share):
+        # Templating a host's options (its variables, lookups) is most of a share's Python
+        # work besides the devices' own, so each process templates its own share.
+        prepared, results = {}, {}
+        with compile_cache():
+            for name in share:
+                prepare(action, raw, name, task_vars, first, prepared, results)
 
-    with ThreadPoolExecutor(max(1, min(workers, len(prepared) or 1))) as pool:
-        results.update(pool.map(one, list(prepared)))
-    return summarise(hosts, results, diff)
+        def one(name):
+            return name, run_in_process(spec, prepared[name], check_mode=check, diff=diff,
+                                        name=name)
+        with ThreadPoolExecutor(max(1, min(threads, len(prepared) or 1))) as pool:
+            results.update(pool.map(one, list(prepared)))
+        return results
+
+    return summarise(hosts, _in_processes(shares, converge), diff)
+
+
+# Below this many hosts a process of its own costs more than it saves.
+HOSTS_PER_PROCESS = 10
+LOST = ('the controller process converging this device ended without a result, so what it '
+        'changed is unknown; run again (each area converges from what the device reports)')
+
+
+def _process_count(wanted, hosts):
+    if wanted and wanted > 0:
+        return max(1, min(wanted, hosts))
+    return max(1, min(os.cpu_count() or 1, hosts // HOSTS_PER_PROCESS))
+
+
+def _shares(names, count):
+    return [share for share in (names[i::count] for i in range(count)) if share]
+
+
+def _in_processes(shares, converge):
+    """converge(share) for each share, the first in this process and each other one in a child
+    forked from it: the work is Python (Digest, XML, TLS) under one GIL, so one process uses one
+    core. A child inherits the hosts' templated options and sends back only their results
+    (pickled over a pipe); it runs nothing of Ansible's and leaves with os._exit."""
+    children = []
+    for share in shares[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read_end)
+            try:
+                data = pickle.dumps(converge(share))
+            except BaseException:  # noqa: B036 - a child must never return into Ansible
+                data = pickle.dumps({})
+            with os.fdopen(write_end, 'wb') as pipe:
+                pipe.write(data)
+            os._exit(0)
+        os.close(write_end)
+        children.append((pid, read_end, share))
+    results = converge(shares[0]) if shares else {}
+    for pid, read_end, share in children:
+        with os.fdopen(read_end, 'rb') as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            got = pickle.loads(data)
+        except Exception:
+            got = {}
+        for name in share:
+            results[name] = got.get(name) or {'failed': True, 'changed': False, 'msg': LOST}
+    return results
 
 
 def prepare(action, raw, name, task_vars, first, prepared, results):

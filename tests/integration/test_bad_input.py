@@ -11,7 +11,7 @@ import yaml
 
 from ansible_collections.camfleet.hikvision.plugins.modules import (
     activate, config_backup, config_restore, credential_import, device_info, device_log_info,
-    factory_reset, firmware, isapi_request, isapi_resource, network, nvr_channel, reboot,
+    factory_reset, firmware, harden, isapi_request, isapi_resource, network, nvr_channel, reboot,
     recordings, recovery, recovery_request, recovery_reset, rotate_password, sadp_device,
     sadp_discover, security, services, time, user,
 )
@@ -87,6 +87,26 @@ CASES = [
      u"username 'j\u00fcrgen' has characters outside ASCII, " + DIGEST, PRE),
     ('user-blank', time, 'current_camera', dict(username=' ', timezone='UTC'),
      'username is empty: give the account to log in as (default admin)', PRE),
+
+    # -- harden: a later area's bad input is refused before the earlier areas are applied ------
+    ('harden-late-choice', harden, 'current_camera',
+     dict(services={'ssh': False}, time={'mode': 'sundial'}),
+     'time: value of mode must be one of: ntp, manual, got: sundial', PRE),
+    ('harden-late-value', harden, 'current_camera',
+     dict(services={'ssh': False}, time={'timezone': 'CST-8:00:00DSTjunk'}),
+     "time: timezone 'CST-8:00:00DSTjunk': the DST part 'DSTjunk' is not a POSIX TZ rule; " + TZ_RULE,
+     PRE),
+    ('harden-late-dns', harden, 'nvr',
+     dict(users=[{'name': 'vms', 'password': 'Vms-Pass-2024!'}], network={'dns': ['224.0.0.251']}),
+     'network: dns[0] 224.0.0.251 is a multicast address, not a DNS server; give the unicast '
+     'address of a DNS server', PRE),
+    ('harden-weak-user', harden, 'current_camera',
+     dict(services={'ssh': False}, users=[{'name': 'vms', 'password': 'abcdefgh'}]),
+     'users[0]: ' + WEAK, PRE),
+    ('harden-secret-in-area', harden, 'current_camera',
+     dict(services={'ssh': False, 'onvif_users': []}),
+     'services.onvif_users: give it as the option onvif_users of its own (it holds a secret, '
+     'which only a top-level option keeps out of the output)', PRE),
 
     # -- network --------------------------------------------------------------------------------
     ('dns-unspecified', network, 'current_camera', dict(dns=['0.0.0.0']),

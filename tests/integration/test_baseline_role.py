@@ -10,7 +10,7 @@ from ansible_collections.camfleet.hikvision.plugins.modules.user import SPEC as 
 from .conftest import run, run_playbook, strong_password
 
 CONVERGE = 'Converge the hardening baseline [3], [5]-[7], [9]-[19], [21], [23], [24]'
-REPORT = 'Report controls not applied (never counted as done)'
+SUMMARY = 'Controls not applied in this batch (never counted as done)'
 NTP = ['10.20.0.1', '10.20.0.2', '10.20.0.3', '10.20.0.4']
 
 
@@ -70,11 +70,43 @@ def test_unsupported_controls_are_reported_never_done(fleet, new_device, tmp_pat
     assert rc == 0, out
     converge = [r for r in results if r['task'].endswith(CONVERGE)][0]['result']
     assert 'session_timeout' in converge['unsupported'], converge['unsupported']
-    report = [r for r in results if r['task'].endswith(REPORT)][0]['result']['msg']
-    unsupported, not_configured = report.split(': unsupported ', 1)[1].split('; not configured ')
-    assert {'session_timeout', 'certificate', 'sdk_security_mode', 'dot1x',
-            'anonymous_access'} <= set(unsupported.split(', ')), report
-    assert {'ntp', 'ip_allow_list', 'syslog'} == set(not_configured.split(', ')), report
+    on_device, by_baseline, not_configured = [
+        r for r in results if r['task'].endswith(SUMMARY)][0]['result']['msg']
+    assert 'session_timeout (1)' in on_device.split(': ', 1)[1].split(', '), on_device
+    assert {'certificate', 'sdk_security_mode', 'dot1x', 'anonymous_access'} <= set(
+        by_baseline.split(': ', 1)[1].split(', ')), by_baseline
+    assert {'ntp', 'ip_allow_list', 'syslog'} == set(not_configured.split(': ', 1)[1].split(', '))
+
+
+def test_harden_yml_runs_one_task_per_device_and_no_argument_check_task(fleet, new_device, tmp_path):
+    devices = [new_device('current_camera', inventory_password=True) for _ in range(3)]
+    rc, results, out = run_playbook(fleet, 'playbooks/harden.yml', tmp_path,
+                                    limit=','.join(d.name for d in devices))
+    assert rc == 0, out
+    per_device = [r['task'] for r in results if r['host'] == devices[-1].name]
+    assert [t for t in per_device if not t.endswith(CONVERGE)] == [], per_device
+    assert 'Validating arguments' not in out
+
+
+@pytest.mark.parametrize('fleet_mode', [False, True])
+def test_bad_role_variables_fail_every_device_before_anything_is_sent(
+        fleet, new_device, tmp_path, fleet_mode):
+    devices = [new_device('current_camera', inventory_password=True) for _ in range(2)]
+    for device in devices:
+        device.control.reset_counters(device.name)
+    rc, results, out = run_playbook(fleet, 'playbooks/harden.yml', tmp_path,
+                                    limit=','.join(d.name for d in devices), extra_vars={
+                                        'baseline_fleet': fleet_mode,
+                                        'baseline_web_auth': 'plain',
+                                        'baseline_session_timeout': 'long'})
+    assert rc != 0
+    for device in devices:
+        assert sum(device.counters()['requests'].values()) == 0, device.counters()
+        failed = [r['result'] for r in results if r['host'] == device.name and r['status'] == 'failed']
+        assert failed, out
+        message = failed[-1]['msg']
+        assert 'camfleet.hikvision.baseline: value of baseline_web_auth must be one of: ' in message, message
+        assert "baseline_session_timeout" in message, message
 
 
 def test_an_unreachable_device_fails_alone_and_is_listed(fleet, new_device, tmp_path):

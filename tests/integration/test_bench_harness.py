@@ -64,7 +64,12 @@ def test_bench_writes_well_formed_results(tmp_path):
     assert summary['machine']['load_average_1m_at_start'] >= 0
     # Ansible's own floor talks to no device.
     assert runs['ansible_noop']['per_device'] == {'requests': 0, 'challenges': 0, 'writes': 0}
+    # harden.yml: 1 task per host (the converge); ansible_noop: 12 set_facts
     for name in ('harden', 'harden_converged', 'harden_fleet', 'harden_module', 'ansible_noop'):
-        assert 0 < runs[name]['cpu_s_per_task_per_host'] < runs[name]['cpu_s'], name
+        tasks = 12 if name == 'ansible_noop' else 1
+        assert runs[name]['cpu_s_per_task_per_host'] == round(
+            runs[name]['cpu_s'] / (tasks * runs[name]['devices']), 4), name
+    per_host = summary['targets']['per_host']
+    assert per_host['cpu_s_per_area_task_per_host'] == round(per_host['cpu_s_per_task_per_host'] / 12, 4)
     assert isinstance(summary['isapi_task_cpu_s_beyond_ansible'], float)
     assert 'harden_converged' in proc.stdout and 'vs floor' in proc.stdout

@@ -732,3 +732,20 @@ def test_audit_reports_recovery_readiness_and_a_stale_guid_file_read_only(rfleet
         assert rfleet.control.state(name)['areas']['recovery'] == before[name]
     assert_no_failed_login(rfleet)
     assert_no_secret(store, out, results)
+
+
+@pytest.mark.parametrize('fleet_mode', [False, True])
+def test_harden_yml_prepares_recovery_for_the_devices_that_ask(rfleet, store, tmp_path, fleet_mode):
+    rc, results, out = run_playbook(rfleet, 'playbooks/harden.yml', tmp_path, limit='qe-cam,plain-cam', extra_vars=dict(
+        baseline_password="{{ lookup('camfleet.hikvision.credential', inventory_hostname, store=store) }}",
+        store=store.settings, baseline_recovery_store=store.settings, baseline_http=True,
+        baseline_fleet=fleet_mode, baseline_recovery=True,
+        baseline_recovery_email='cctv-recovery@example.com'))
+    assert rc == 0, out[-3000:]
+    assert_no_secret(store, out, results)
+    prepared = [r for r in results if r['task'].endswith('Prepare self-service password recovery (secrets in the credential store)')]
+    assert sorted(r['host'] for r in prepared) == ['plain-cam', 'qe-cam']
+    area = rfleet.control.state('qe-cam')['areas']['recovery']
+    assert area['questions'] == [1, 2, 3] and area['email_set']
+    assert store.secret('qe-cam', 'security_answers')['state'] == 'configured'
+    assert_no_failed_login(rfleet)
