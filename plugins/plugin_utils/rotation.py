@@ -36,7 +36,7 @@ import socket
 from ansible_collections.camfleet.hikvision.plugins.module_utils import onvif, recovery, xmldoc
 from ansible_collections.camfleet.hikvision.plugins.module_utils.connection import client_from_params
 from ansible_collections.camfleet.hikvision.plugins.module_utils.errors import (
-    IsapiAuthError, IsapiError, IsapiLockedError, IsapiStatusError,
+    IsapiAuthError, IsapiError, IsapiInputError, IsapiLockedError, IsapiStatusError,
 )
 from ansible_collections.camfleet.hikvision.plugins.module_utils.services import INTEGRATE, ONVIF_USERS
 from ansible_collections.camfleet.hikvision.plugins.module_utils.users import USERS, list_users
@@ -189,8 +189,10 @@ class DeviceRotation(object):
                 xmldoc.set_text(body, 'loginPassword', self.admin_password)
             try:
                 client.put('%s/%s' % (path, user['id']), body, idempotent=False)
-            except (IsapiStatusError, IsapiAuthError):
-                raise  # the device answered no: it does not have the new password
+            except (IsapiStatusError, IsapiAuthError, IsapiInputError):
+                # the device answered no, or the client refused to send it (a password over
+                # plain HTTP): either way the device does not have the new password
+                raise
             except IsapiError as exc:
                 return 'lost: %s' % exc.args[0]
             return 'answered'
@@ -276,6 +278,10 @@ class DeviceRotation(object):
         # 4. change
         try:
             answer = self.change(account, new_password)
+        except IsapiInputError as exc:
+            store.discard(device, account, expect=new_password)
+            raise IsapiInputError('%s; the store keeps the current password of %r'
+                                  % (exc.args[0], account), device=device)
         except (IsapiStatusError, IsapiAuthError) as exc:
             store.discard(device, account, expect=new_password)
             raise IsapiError('the device refused the new password of %r (%s); the store keeps '

@@ -490,3 +490,22 @@ def test_onvif_accounts_named_in_accounts_are_refused(fleet, new_device, tmp_pat
     assert ("accounts: 'onvif:vms' names an ONVIF account; list ONVIF accounts by name in "
             "onvif_accounts (onvif_accounts: [vms])") in results_of(results, TASK)[device.name]['msg']
     assert device.counters()['requests'] == {}
+
+
+def test_over_plain_http_the_new_password_is_never_sent_and_nothing_is_lost(fleet, new_device, tmp_path, store):
+    device = new_device('current_camera')
+    store.seed(device.name, device.password)
+    device.control.reset_counters(device.name)
+    play = write_play(tmp_path, {device.name: {'isapi_scheme': 'http',
+                                               'isapi_port': device.info['http_port']}})
+    rc, results, out = rotate(fleet, store, tmp_path, [device], play)
+    assert rc != 0
+    result = results_of(results, TASK)[device.name]
+    assert result['status'] == 'failed'
+    assert 'refused to send PUT /ISAPI/Security/users/1 over plain HTTP' in result['msg'], result['msg']
+    assert result['msg'].endswith("it was not sent; the store keeps the current password of 'admin'"), result['msg']
+    # (the refusal itself shows the role used the inventory's scheme: over HTTPS it would pass)
+    assert device.counters()['writes'] == 0 and failed_logins(device) == 0
+    record = store.store.record(device.name, 'admin')
+    assert record.pending is None and record.current == device.password
+    assert device.control.check_password(device.name, 'admin', device.password)
